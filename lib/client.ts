@@ -1,0 +1,103 @@
+import type { AWSError, Request } from 'aws-sdk';
+import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import { DynastoreError } from './errors';
+import type { CommandName } from './hooks';
+
+/**
+ * @internal The five DynamoDB calls the table logic makes. An adapter for
+ * another SDK implements this and nothing else changes.
+ *
+ * Contract: an already-aborted `signal` sends nothing and an abort cancels
+ * the call, both rejecting with DynastoreError ABORTED; a failed condition
+ * rejects with {@link ConditionFailed}, carrying the old item when the server
+ * returned it; any other failure rejects with DynastoreError REQUEST_FAILED
+ * whose `cause` is the SDK's error.
+ */
+export interface DynamoClient {
+  getItem(params: DynamoDB.GetItemInput, signal?: AbortSignal): Promise<DynamoDB.GetItemOutput>;
+  putItem(params: DynamoDB.PutItemInput, signal?: AbortSignal): Promise<DynamoDB.PutItemOutput>;
+  updateItem(params: DynamoDB.UpdateItemInput, signal?: AbortSignal): Promise<DynamoDB.UpdateItemOutput>;
+  deleteItem(params: DynamoDB.DeleteItemInput, signal?: AbortSignal): Promise<DynamoDB.DeleteItemOutput>;
+  query(params: DynamoDB.QueryInput, signal?: AbortSignal): Promise<DynamoDB.QueryOutput>;
+}
+
+/** @internal A conditional write whose condition did not hold. */
+export class ConditionFailed extends Error {
+  /**
+   * The item as it was, when the server honours
+   * `ReturnValuesOnConditionCheckFailure` (AWS, DynamoDB Local); undefined
+   * when it does not (dynalite) or there was no item.
+   */
+  readonly item: DynamoDB.AttributeMap | undefined;
+  /** Whether the server said anything about the item at all. */
+  readonly itemReturned: boolean;
+
+  constructor(item: DynamoDB.AttributeMap | undefined, itemReturned: boolean, cause: unknown) {
+    super('the condition of the request did not hold', { cause });
+    this.name = 'ConditionFailed';
+    this.item = item;
+    this.itemReturned = itemReturned;
+  }
+}
+
+/** @internal The ABORTED error for a signal. */
+export function abortedError(command: string, signal: AbortSignal): DynastoreError {
+  return new DynastoreError('ABORTED', `${command} aborted: ${String(signal.reason)}`, { cause: signal.reason });
+}
+
+/** @internal The {@link DynamoClient} over an aws-sdk v2 `AWS.DynamoDB`. */
+export class AwsSdkV2Client implements DynamoClient {
+  constructor(readonly ddb: DynamoDB) {}
+
+  getItem(params: DynamoDB.GetItemInput, signal?: AbortSignal): Promise<DynamoDB.GetItemOutput> {
+    return send('GetItem', signal, () => this.ddb.getItem(params));
+  }
+
+  putItem(params: DynamoDB.PutItemInput, signal?: AbortSignal): Promise<DynamoDB.PutItemOutput> {
+    return send('PutItem', signal, () => this.ddb.putItem(params));
+  }
+
+  updateItem(params: DynamoDB.UpdateItemInput, signal?: AbortSignal): Promise<DynamoDB.UpdateItemOutput> {
+    return send('UpdateItem', signal, () => this.ddb.updateItem(params));
+  }
+
+  deleteItem(params: DynamoDB.DeleteItemInput, signal?: AbortSignal): Promise<DynamoDB.DeleteItemOutput> {
+    return send('DeleteItem', signal, () => this.ddb.deleteItem(params));
+  }
+
+  query(params: DynamoDB.QueryInput, signal?: AbortSignal): Promise<DynamoDB.QueryOutput> {
+    return send('Query', signal, () => this.ddb.query(params));
+  }
+}
+
+async function send<T>(command: CommandName, signal: AbortSignal | undefined, build: () => Request<T, AWSError>): Promise<T> {
+  if (signal?.aborted) throw abortedError(command, signal);
+  const request = build();
+  if (signal === undefined) {
+    try {
+      return await request.promise();
+    } catch (err) {
+      throw mapError(command, err, undefined);
+    }
+  }
+  const abort = (): void => request.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  try {
+    return await request.promise();
+  } catch (err) {
+    throw mapError(command, err, signal);
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+}
+
+function mapError(command: CommandName, err: unknown, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted) return abortedError(command, signal);
+  const aws = err as Partial<AWSError> & { Item?: DynamoDB.AttributeMap };
+  if (aws.code === 'ConditionalCheckFailedException') {
+    // aws-sdk v2 puts the members of the error body on the error, unconverted.
+    return new ConditionFailed(aws.Item, 'Item' in aws, err);
+  }
+  const detail = aws.code ? `${aws.code}: ${aws.message ?? ''}` : String((err as Error)?.message ?? err);
+  return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: ${detail}`, { cause: err });
+}

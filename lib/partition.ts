@@ -1,0 +1,88 @@
+import type { KVPair, KVPairPage } from './kvpair';
+import type { DeleteOptions, PreviousKV, ReadOptions, WriteOptions } from './options';
+import type { Table } from './table';
+import { checkPartitionKey } from './validate';
+
+/**
+ * A partition of a table: the operations of {@link Table} with the partition
+ * name bound. Keys may be paths (`user/123`, `a/b/c`), so a partition holds a
+ * hierarchy that prefix listing walks like a directory.
+ *
+ * @example
+ * ```ts
+ * const users = session.table('agents').partition('users');
+ * await users.put('user/123', writeWithString('{"name":"Stax"}'), writeWithTTL(60_000));
+ * const kv = await users.get('user/123');
+ * const next = await users.atomicPut('user/123', writeWithString('v2'), writeWithPreviousKV(kv));
+ * ```
+ */
+export class Partition {
+  /** The table this partition is in. */
+  readonly table: Table;
+  /** The partition name (the hash key `id`). */
+  readonly partitionName: string;
+
+  /** Same as `table.partition(partitionName)`. */
+  constructor(table: Table, partitionName: string) {
+    this.table = table;
+    this.partitionName = checkPartitionKey(partitionName);
+  }
+
+  /** The DynamoDB table name. */
+  get tableName(): string {
+    return this.table.tableName;
+  }
+
+  /** See {@link Table.put}. */
+  put(key: string, ...options: (WriteOptions | undefined)[]): Promise<void> {
+    return this.table.put(this.partitionName, key, ...options);
+  }
+
+  /** See {@link Table.get}. */
+  get(key: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair> {
+    return this.table.get(this.partitionName, key, ...options);
+  }
+
+  /** See {@link Table.exists}. */
+  exists(key: string, ...options: (ReadOptions | undefined)[]): Promise<boolean> {
+    return this.table.exists(this.partitionName, key, ...options);
+  }
+
+  /** See {@link Table.delete}. */
+  delete(key: string, ...options: (DeleteOptions | undefined)[]): Promise<void> {
+    return this.table.delete(this.partitionName, key, ...options);
+  }
+
+  /**
+   * See {@link Table.listPage}. With a global index, list through the table
+   * instead: its partition argument is the index's partition value.
+   */
+  listPage(prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
+    return this.table.listPage(this.partitionName, prefix, ...options);
+  }
+
+  /** See {@link Table.iterate}. */
+  iterate(prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
+    return this.table.iterate(this.partitionName, prefix, ...options);
+  }
+
+  /**
+   * See {@link Table.list}.
+   *
+   * @deprecated Holds the whole listing in memory; use {@link Partition.iterate} or {@link Partition.listPage}.
+   */
+  list(prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated Go API, ported on purpose
+    return this.table.list(this.partitionName, prefix, ...options);
+  }
+
+  /** See {@link Table.atomicPut}. */
+  atomicPut(key: string, ...options: (WriteOptions | undefined)[]): Promise<KVPair> {
+    return this.table.atomicPut(this.partitionName, key, ...options);
+  }
+
+  /** See {@link Table.atomicDelete}. */
+  atomicDelete(key: string, previous?: PreviousKV, ...options: (DeleteOptions | undefined)[]): Promise<boolean> {
+    return this.table.atomicDelete(this.partitionName, key, previous, ...options);
+  }
+}

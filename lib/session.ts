@@ -1,0 +1,80 @@
+import DynamoDB from 'aws-sdk/clients/dynamodb';
+import { AwsSdkV2Client } from './client';
+import { invalidArgument } from './errors';
+import type { Hooks } from './hooks';
+import { Table, type Runtime } from './table';
+import { describeValue } from './validate';
+
+/** How a {@link Session} is made. */
+export interface SessionOptions {
+  /**
+   * An existing client to use as is (Go's `NewWithClient`). Give this or
+   * `config`, not both.
+   */
+  client?: DynamoDB;
+  /**
+   * Configuration for a client the session builds (Go's `New(cfg)`), such as
+   * `{ region, endpoint, credentials }`. `endpoint` points the session at
+   * DynamoDB Local or another compatible server.
+   */
+  config?: DynamoDB.ClientConfiguration;
+  /** Instrumentation called before every request (Go's `StoreHooks`). */
+  hooks?: Hooks;
+  /**
+   * The time in milliseconds since the epoch, used both to write `expires`
+   * and to decide what has expired. Tests inject a fake clock to expire items
+   * without sleeping.
+   * @defaultValue Date.now
+   */
+  clock?: () => number;
+}
+
+/**
+ * The entry point: holds the DynamoDB client, the hooks and the clock, and
+ * hands out tables.
+ *
+ * @example
+ * ```ts
+ * const session = new Session({ config: { region: 'us-east-1' } });
+ * const users = session.table('agents').partition('users');
+ * ```
+ * @example Against DynamoDB Local
+ * ```ts
+ * const session = new Session({ config: { region: 'local', endpoint: 'http://localhost:8000' } });
+ * ```
+ */
+export class Session {
+  /** The aws-sdk v2 client, for direct access to DynamoDB (Go's embedded `DynamoDBAPI`). */
+  readonly client: DynamoDB;
+  /** @internal */
+  readonly runtime: Runtime;
+
+  constructor(options: SessionOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw invalidArgument(`session options must be an object, got ${describeValue(options)}`, options);
+    }
+    const { client, config, hooks, clock = Date.now } = options;
+    if (client !== undefined && config !== undefined) {
+      throw invalidArgument('give a session either client or config, not both', options);
+    }
+    if (client !== undefined && typeof (client as Partial<DynamoDB> | null)?.getItem !== 'function') {
+      throw invalidArgument(`client must be an AWS.DynamoDB from aws-sdk v2, got ${describeValue(client)}`, client);
+    }
+    if (hooks !== undefined && (typeof hooks !== 'object' || hooks === null)) {
+      throw invalidArgument(`hooks must be an object, got ${describeValue(hooks)}`, hooks);
+    }
+    if (hooks?.requestBuilt !== undefined && typeof hooks.requestBuilt !== 'function') {
+      throw invalidArgument(`hooks.requestBuilt must be a function, got ${describeValue(hooks.requestBuilt)}`, hooks);
+    }
+    if (typeof clock !== 'function') {
+      throw invalidArgument(`clock must be a function returning milliseconds, got ${describeValue(clock)}`, clock);
+    }
+    this.client = client ?? new DynamoDB(config);
+    this.runtime = { client: new AwsSdkV2Client(this.client), hooks, clock };
+  }
+
+  /** The table `tableName`; DynamoDB's naming rules apply. */
+  table(tableName: string): Table {
+    return new Table(this, tableName);
+  }
+}

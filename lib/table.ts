@@ -1,0 +1,530 @@
+import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import { abortedError, ConditionFailed, type DynamoClient } from './client';
+import { DynastoreError, invalidArgument } from './errors';
+import {
+  isAbsentOrExpired,
+  isAbsentOrLive,
+  isLive,
+  isLiveAtVersion,
+  keyCondition,
+  Placeholders,
+  updateExpression,
+} from './expressions';
+import type { CommandName, Hooks, OperationName, RequestContext, RequestParams } from './hooks';
+import { decodeItem, isExpired, KVPair, type KVPairPage } from './kvpair';
+import {
+  checkPrevious,
+  resolveDeleteOptions,
+  resolveReadOptions,
+  resolveWriteOptions,
+  type DeleteOptions,
+  type PreviousKV,
+  type ReadOptions,
+  type ResolvedRead,
+  type ResolvedWrite,
+  type WriteOptions,
+} from './options';
+import { Partition } from './partition';
+import type { Session } from './session';
+import { decodeToken, encodeToken, type TokenScope } from './token';
+import { checkItemSize, checkPartitionKey, checkPrefix, checkSortKey, checkTableName } from './validate';
+
+/** @internal What a session hands its tables. */
+export interface Runtime {
+  readonly client: DynamoClient;
+  readonly hooks: Hooks | undefined;
+  /** Milliseconds since the epoch. */
+  readonly clock: () => number;
+}
+
+/** How often `put` goes round when an expired item keeps being replaced under it. */
+const PUT_ATTEMPTS = 5;
+
+const TABLE_KEYS: ReadonlySet<string> = new Set(['id', 'name']);
+
+/**
+ * One operation in flight: runs the hook and the abort check before each of
+ * its requests, and carries the hook's context from one request to the next.
+ */
+class Operation {
+  private ctx: Record<string, unknown> | undefined;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly name: OperationName,
+    private readonly signal: AbortSignal | undefined,
+    context: Record<string, unknown> | undefined,
+  ) {
+    this.ctx = context;
+  }
+
+  getItem(params: DynamoDB.GetItemInput): Promise<DynamoDB.GetItemOutput> {
+    this.before('GetItem', params);
+    return this.runtime.client.getItem(params, this.signal);
+  }
+
+  putItem(params: DynamoDB.PutItemInput): Promise<DynamoDB.PutItemOutput> {
+    this.before('PutItem', params);
+    return this.runtime.client.putItem(params, this.signal);
+  }
+
+  updateItem(params: DynamoDB.UpdateItemInput): Promise<DynamoDB.UpdateItemOutput> {
+    this.before('UpdateItem', params);
+    return this.runtime.client.updateItem(params, this.signal);
+  }
+
+  deleteItem(params: DynamoDB.DeleteItemInput): Promise<DynamoDB.DeleteItemOutput> {
+    this.before('DeleteItem', params);
+    return this.runtime.client.deleteItem(params, this.signal);
+  }
+
+  query(params: DynamoDB.QueryInput): Promise<DynamoDB.QueryOutput> {
+    this.before('Query', params);
+    return this.runtime.client.query(params, this.signal);
+  }
+
+  private before(command: CommandName, params: RequestParams): void {
+    if (this.signal?.aborted) throw abortedError(command, this.signal);
+    const hook = this.runtime.hooks?.requestBuilt;
+    if (hook === undefined) return;
+    const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
+    const replaced = hook.call(this.runtime.hooks, ctx, params);
+    this.ctx = replaced ?? ctx;
+  }
+}
+
+/** Seconds since the epoch, as `expires` compares. */
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+/**
+ * A DynamoDB table holding partitions: hash key `id` (the partition name),
+ * range key `name` (the entity key). Every operation takes the partition
+ * first; {@link Table.partition} binds one.
+ *
+ * @example
+ * ```ts
+ * const agents = session.table('agents');
+ * await agents.put('users', 'user/123', writeWithString('{"name":"Stax"}'));
+ * const kv = await agents.get('users', 'user/123');
+ * ```
+ */
+export class Table {
+  /** The DynamoDB table name. */
+  readonly tableName: string;
+  private readonly runtime: Runtime;
+
+  /** Same as `session.table(tableName)`. */
+  constructor(session: Session, tableName: string) {
+    this.tableName = checkTableName(tableName);
+    this.runtime = session.runtime;
+  }
+
+  /** The partition `name` of this table. */
+  partition(name: string): Partition {
+    return new Partition(this, name);
+  }
+
+  /**
+   * Writes the item at `key`, creating it or updating it: the given payload
+   * and fields replace the stored ones, others stay, `version` goes up by 1,
+   * and `expires` is set from `ttl` or removed. An expired item counts as
+   * absent and is replaced whole, starting again at version 1.
+   *
+   * One UpdateItem request; replacing an expired item takes a second.
+   */
+  async put(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<void> {
+    const o = resolveWriteOptions(options);
+    checkPartitionKey(partition);
+    checkSortKey(key);
+    if (o.previous !== undefined) {
+      throw invalidArgument('put does not compare versions: give previous to atomicPut', o.previous);
+    }
+    const now = this.runtime.clock();
+    const expires = expiresAt(now, o.ttl);
+    const item = newItem(partition, key, o, expires);
+    checkItemSize(item, key);
+    const op = new Operation(this.runtime, 'Put', o.signal, o.context);
+    const Key = itemKey(partition, key);
+
+    for (let attempt = 1; ; attempt++) {
+      const update = new Placeholders();
+      const UpdateExpression = updateExpression(update, { ...o, expires });
+      const notExpired = isAbsentOrLive(update, update.value({ N: String(seconds(now)) }));
+      try {
+        await op.updateItem({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression,
+          ConditionExpression: notExpired,
+          ...update.attributes(),
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+      }
+      // The item is expired, so absent: replace it whole, unless it came back to life meanwhile.
+      const replace = new Placeholders();
+      const stillExpired = isAbsentOrExpired(replace, replace.value({ N: String(seconds(now)) }));
+      try {
+        await op.putItem({ TableName: this.tableName, Item: item, ConditionExpression: stillExpired, ...replace.attributes() });
+        return;
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+      }
+      if (attempt === PUT_ATTEMPTS) {
+        throw new DynastoreError(
+          'REQUEST_FAILED',
+          `put of key ${JSON.stringify(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Reads the item at `key`. Fails with `KEY_NOT_FOUND` when it is absent or
+   * expired, and with `INDEX_NOT_SUPPORTED` when given an index.
+   * One GetItem request, strongly consistent unless `consistent: false`.
+   */
+  async get(partition: string, key: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair> {
+    const o = resolveReadOptions(options);
+    checkPartitionKey(partition);
+    checkSortKey(key);
+    refuseIndex(o, 'get');
+    const op = new Operation(this.runtime, 'Get', o.signal, o.context);
+    const { Item } = await op.getItem({ TableName: this.tableName, Key: itemKey(partition, key), ConsistentRead: o.consistent });
+    if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()))) {
+      throw notFound(this.tableName, partition, key);
+    }
+    return decodeItem(Item);
+  }
+
+  /**
+   * Whether a live item is at `key`: false when absent or expired.
+   * One GetItem request that fetches only the key and expiry.
+   */
+  async exists(partition: string, key: string, ...options: (ReadOptions | undefined)[]): Promise<boolean> {
+    const o = resolveReadOptions(options);
+    checkPartitionKey(partition);
+    checkSortKey(key);
+    refuseIndex(o, 'exists');
+    const op = new Operation(this.runtime, 'Exists', o.signal, o.context);
+    const p = new Placeholders();
+    const { Item } = await op.getItem({
+      TableName: this.tableName,
+      Key: itemKey(partition, key),
+      ConsistentRead: o.consistent,
+      ProjectionExpression: `${p.name('id')}, ${p.name('expires')}`,
+      ExpressionAttributeNames: p.names,
+    });
+    return Item?.id !== undefined && !isExpired(Item, seconds(this.runtime.clock()));
+  }
+
+  /** Deletes the item at `key`; no error when there is none. One DeleteItem request. */
+  async delete(partition: string, key: string, ...options: (DeleteOptions | undefined)[]): Promise<void> {
+    const o = resolveDeleteOptions(options);
+    checkPartitionKey(partition);
+    checkSortKey(key);
+    const op = new Operation(this.runtime, 'Delete', o.signal, o.context);
+    await op.deleteItem({ TableName: this.tableName, Key: itemKey(partition, key) });
+  }
+
+  /**
+   * One page of the live items whose key begins with `prefix` (all items for
+   * `''`), in sort-key order. With an index option the prefix matches the
+   * index's sort key, and for a global index `partition` is the value of the
+   * index's partition key. Expired items are filtered out by DynamoDB, so a
+   * page can hold fewer than `limit` items, even none, while `lastKey` is set:
+   * follow `lastKey` until it is undefined, or use {@link Table.iterate}.
+   * One Query request.
+   */
+  async listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
+    const o = resolveReadOptions(options);
+    const scope = this.listScope(partition, prefix, o);
+    const op = new Operation(this.runtime, 'ListPage', o.signal, o.context);
+    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope);
+    const out = await this.query(op, scope, o, startKey);
+    const page: KVPairPage = { keys: decodeItems(out.Items) };
+    if (out.LastEvaluatedKey !== undefined) page.lastKey = encodeToken(out.LastEvaluatedKey);
+    return page;
+  }
+
+  /**
+   * Every live item whose key begins with `prefix`, page after page, fetched
+   * lazily as the loop asks for more. Takes the options of `listPage`; `limit`
+   * is the page size. Its requests are reported to hooks as `ListPage`.
+   *
+   * @example
+   * ```ts
+   * for await (const kv of agents.iterate('users', 'user/')) console.log(kv.key);
+   * ```
+   */
+  iterate(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
+    const o = resolveReadOptions(options);
+    const scope = this.listScope(partition, prefix, o);
+    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope);
+    return this.walk(new Operation(this.runtime, 'ListPage', o.signal, o.context), scope, o, startKey);
+  }
+
+  /**
+   * Every live item whose key begins with `prefix`, all pages at once.
+   * Fails with `KEY_NOT_FOUND` when nothing matches, as Go does.
+   *
+   * @deprecated Holds the whole listing in memory; use {@link Table.iterate} or {@link Table.listPage}.
+   */
+  async list(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
+    const o = resolveReadOptions(options);
+    const scope = this.listScope(partition, prefix, o);
+    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope);
+    const items: KVPair[] = [];
+    for await (const kv of this.walk(new Operation(this.runtime, 'List', o.signal, o.context), scope, o, startKey)) {
+      items.push(kv);
+    }
+    if (items.length === 0) throw notFound(this.tableName, partition, prefix, 'prefix');
+    return items;
+  }
+
+  /**
+   * Compare-and-swap write; returns the item as written.
+   *
+   * Without `previous` it creates: `KEY_EXISTS` if a live item is at `key`
+   * (an expired one is replaced). One conditional PutItem.
+   *
+   * With `previous` it updates only if the stored version is
+   * `previous.version` and the item is live: `KEY_MODIFIED` when another
+   * version is stored, `KEY_NOT_FOUND` when the item is absent or expired.
+   * One conditional UpdateItem; on failure, DynamoDB returns the old item to
+   * tell the two apart, or, where the server does not (dynalite), one
+   * consistent GetItem does.
+   *
+   * @example
+   * ```ts
+   * const created = await customers.atomicPut(id, writeWithString(json));
+   * const updated = await customers.atomicPut(id, writeWithString(json2), writeWithPreviousKV(created));
+   * ```
+   */
+  async atomicPut(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<KVPair> {
+    const o = resolveWriteOptions(options);
+    checkPartitionKey(partition);
+    checkSortKey(key);
+    const previous = o.previous;
+    if (previous !== undefined) checkSameItem(previous, partition, key);
+    const now = this.runtime.clock();
+    const expires = expiresAt(now, o.ttl);
+    const item = newItem(partition, key, o, expires);
+    checkItemSize(item, key);
+    const op = new Operation(this.runtime, 'AtomicPut', o.signal, o.context);
+    const p = new Placeholders();
+    const nowValue = p.value({ N: String(seconds(now)) });
+
+    if (previous === undefined) {
+      const ConditionExpression = isAbsentOrExpired(p, nowValue);
+      try {
+        await op.putItem({ TableName: this.tableName, Item: item, ConditionExpression, ...p.attributes() });
+      } catch (err) {
+        if (err instanceof ConditionFailed) throw exists(partition, key);
+        throw err;
+      }
+      return decodeItem(item);
+    }
+
+    const UpdateExpression = updateExpression(p, { ...o, expires });
+    const ConditionExpression = isLiveAtVersion(p, previous.version, nowValue);
+    try {
+      const out = await op.updateItem({
+        TableName: this.tableName,
+        Key: itemKey(partition, key),
+        UpdateExpression,
+        ConditionExpression,
+        ...p.attributes(),
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return decodeItem(out.Attributes ?? {});
+    } catch (err) {
+      if (err instanceof ConditionFailed) throw await this.casFailure(op, partition, key, previous, err);
+      throw err;
+    }
+  }
+
+  /**
+   * Compare-and-delete.
+   *
+   * With `previous`: deletes only if the stored version is `previous.version`
+   * and the item is live, and returns true; `KEY_MODIFIED` when another
+   * version is stored, `KEY_NOT_FOUND` when absent or expired.
+   *
+   * Without `previous`: asserts no live item is at `key`: `KEY_EXISTS` if one
+   * is, otherwise false (an expired leftover is cleaned up). Go dereferenced
+   * nil here.
+   *
+   * One conditional DeleteItem (plus, on a failed compare where the server
+   * does not return the old item, one consistent GetItem).
+   */
+  async atomicDelete(
+    partition: string,
+    key: string,
+    previous?: PreviousKV,
+    ...options: (DeleteOptions | undefined)[]
+  ): Promise<boolean> {
+    const o = resolveDeleteOptions(options);
+    checkPartitionKey(partition);
+    checkSortKey(key);
+    if (previous !== undefined) checkSameItem(checkPrevious(previous), partition, key);
+    const op = new Operation(this.runtime, 'AtomicDelete', o.signal, o.context);
+    const p = new Placeholders();
+    const nowValue = p.value({ N: String(seconds(this.runtime.clock())) });
+    const base = { TableName: this.tableName, Key: itemKey(partition, key) };
+
+    if (previous === undefined) {
+      try {
+        await op.deleteItem({ ...base, ConditionExpression: isAbsentOrExpired(p, nowValue), ...p.attributes() });
+        return false;
+      } catch (err) {
+        if (err instanceof ConditionFailed) throw exists(partition, key);
+        throw err;
+      }
+    }
+    try {
+      await op.deleteItem({
+        ...base,
+        ConditionExpression: isLiveAtVersion(p, previous.version, nowValue),
+        ...p.attributes(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionFailed) throw await this.casFailure(op, partition, key, previous, err);
+      throw err;
+    }
+  }
+
+  /** Tells KEY_MODIFIED from KEY_NOT_FOUND after a compare failed. */
+  private async casFailure(
+    op: Operation,
+    partition: string,
+    key: string,
+    previous: PreviousKV,
+    failure: ConditionFailed,
+  ): Promise<DynastoreError> {
+    let item = failure.item;
+    if (!failure.itemReturned) {
+      ({ Item: item } = await op.getItem({ TableName: this.tableName, Key: itemKey(partition, key), ConsistentRead: true }));
+    }
+    if (item === undefined || item.id === undefined || isExpired(item, seconds(this.runtime.clock()))) {
+      return notFound(this.tableName, partition, key);
+    }
+    return new DynastoreError(
+      'KEY_MODIFIED',
+      `key ${JSON.stringify(key)} in partition ${JSON.stringify(partition)} was modified: expected version ${previous.version}, found ${item.version?.N ?? 'none'}`,
+      { value: previous },
+    );
+  }
+
+  private listScope(partition: string, prefix: string, o: ResolvedRead): TokenScope {
+    const index = o.index;
+    checkPartitionKey(partition, index?.type === 'global' ? 'index partition' : 'partition');
+    checkPrefix(prefix);
+    if (index === undefined) {
+      return { partitionAttribute: 'id', partition, sortAttribute: 'name', prefix, keyAttributes: TABLE_KEYS };
+    }
+    const partitionAttribute = index.type === 'global' ? index.partitionKeyAttribute : 'id';
+    return {
+      partitionAttribute,
+      partition,
+      sortAttribute: index.sortKeyAttribute,
+      prefix,
+      keyAttributes: new Set(['id', 'name', partitionAttribute, index.sortKeyAttribute]),
+    };
+  }
+
+  private query(
+    op: Operation,
+    scope: TokenScope,
+    o: ResolvedRead,
+    startKey: DynamoDB.Key | undefined,
+  ): Promise<DynamoDB.QueryOutput> {
+    const p = new Placeholders();
+    const params: DynamoDB.QueryInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: keyCondition(p, scope.partitionAttribute, scope.partition, scope.sortAttribute, scope.prefix),
+      FilterExpression: isLive(p, p.value({ N: String(seconds(this.runtime.clock())) })),
+      ...p.attributes(),
+      ScanIndexForward: o.scanIndexForward,
+    };
+    if (o.index !== undefined) params.IndexName = o.index.name;
+    if (o.index?.type !== 'global') params.ConsistentRead = o.consistent;
+    if (o.limit !== undefined) params.Limit = o.limit;
+    if (startKey !== undefined) params.ExclusiveStartKey = startKey;
+    return op.query(params);
+  }
+
+  private async *walk(
+    op: Operation,
+    scope: TokenScope,
+    o: ResolvedRead,
+    startKey: DynamoDB.Key | undefined,
+  ): AsyncIterableIterator<KVPair> {
+    let next = startKey;
+    do {
+      const out = await this.query(op, scope, o, next);
+      if (out.Items !== undefined) for (const item of out.Items) yield decodeItem(item);
+      next = out.LastEvaluatedKey;
+    } while (next !== undefined);
+  }
+}
+
+function itemKey(partition: string, key: string): DynamoDB.Key {
+  return { id: { S: partition }, name: { S: key } };
+}
+
+/** Unix seconds at which an item written now with `ttl` expires: never earlier than asked. */
+function expiresAt(now: number, ttl: number | undefined): number | undefined {
+  return ttl === undefined ? undefined : Math.ceil((now + ttl) / 1000);
+}
+
+/** The whole item a create writes. */
+function newItem(partition: string, key: string, o: ResolvedWrite, expires: number | undefined): DynamoDB.AttributeMap {
+  const item: DynamoDB.AttributeMap = { ...o.fields, id: { S: partition }, name: { S: key }, version: { N: '1' } };
+  if (o.payload !== undefined) item.payload = o.payload;
+  if (expires !== undefined) item.expires = { N: String(expires) };
+  return item;
+}
+
+function decodeItems(items: DynamoDB.ItemList | undefined): KVPair[] {
+  return items === undefined ? [] : items.map(decodeItem);
+}
+
+function refuseIndex(o: ResolvedRead, operation: string): void {
+  if (o.index !== undefined) {
+    throw new DynastoreError(
+      'INDEX_NOT_SUPPORTED',
+      `${operation} reads by primary key and cannot use index ${JSON.stringify(o.index.name)}; list with listPage instead`,
+      { value: o.index },
+    );
+  }
+}
+
+function checkSameItem(previous: PreviousKV, partition: string, key: string): void {
+  if (
+    (previous.partition !== undefined && previous.partition !== partition) ||
+    (previous.key !== undefined && previous.key !== key)
+  ) {
+    throw invalidArgument(
+      `previous is the item ${JSON.stringify(previous.key)} of partition ${JSON.stringify(previous.partition)}, not ${JSON.stringify(key)} of ${JSON.stringify(partition)}`,
+      previous,
+    );
+  }
+}
+
+function notFound(table: string, partition: string, key: string, what = 'key'): DynastoreError {
+  return new DynastoreError(
+    'KEY_NOT_FOUND',
+    `${what} ${JSON.stringify(key)} not found in partition ${JSON.stringify(partition)} of table ${JSON.stringify(table)}`,
+  );
+}
+
+function exists(partition: string, key: string): DynastoreError {
+  return new DynastoreError('KEY_EXISTS', `key ${JSON.stringify(key)} already exists in partition ${JSON.stringify(partition)}`);
+}

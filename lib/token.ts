@@ -1,0 +1,117 @@
+import type { DynamoDB } from 'aws-sdk';
+import bs58 from 'bs58';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { DynastoreError } from './errors';
+
+/**
+ * @internal Bounds on what a token may be. The longest real token, a global
+ * index key with every key attribute at DynamoDB's size limit, stays under
+ * the character bound; base58 decoding is quadratic, so the bound also caps
+ * the time a hostile token can cost.
+ */
+export const TOKEN_LIMITS = {
+  maxChars: 8192,
+  maxJsonBytes: 64 * 1024,
+} as const;
+
+/** @internal What a token must match to be used for a request. */
+export interface TokenScope {
+  /** The attribute the request's partition is matched on (`id`, or a global index's). */
+  partitionAttribute: string;
+  partition: string;
+  /** The attribute the prefix is matched on (`name`, or the index's sort key). */
+  sortAttribute: string;
+  prefix: string;
+  /** Exactly the attributes a LastEvaluatedKey of this table or index carries. */
+  keyAttributes: ReadonlySet<string>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function invalidToken(token: string, reason: string): DynastoreError {
+  const shown = token.length > 24 ? `${token.slice(0, 24)}…` : token;
+  return new DynastoreError('INVALID_TOKEN', `invalid paging token ${JSON.stringify(shown)}: ${reason}`, { value: token });
+}
+
+/**
+ * @internal Encodes a LastEvaluatedKey as Go dynastore v1 does: the key's
+ * JSON in DynamoDB's wire format, gzipped, in base58 (Bitcoin alphabet).
+ * Ours closes the gzip stream; Go's reader accepts both.
+ */
+export function encodeToken(key: DynamoDB.Key): string {
+  const wire: Record<string, Record<string, string>> = {};
+  for (const attr in key) {
+    const av = key[attr] as DynamoDB.AttributeValue;
+    if (av.S !== undefined) wire[attr] = { S: av.S };
+    else if (av.N !== undefined) wire[attr] = { N: av.N };
+    else if (av.B !== undefined) wire[attr] = { B: Buffer.from(av.B as Uint8Array).toString('base64') };
+  }
+  return bs58.encode(gzipSync(JSON.stringify(wire) + '\n'));
+}
+
+function decodeAttribute(token: string, attr: string, wire: unknown): DynamoDB.AttributeValue {
+  if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) {
+    throw invalidToken(token, `attribute ${JSON.stringify(attr)} is not an attribute value`);
+  }
+  let value: DynamoDB.AttributeValue | undefined;
+  for (const [type, v] of Object.entries(wire)) {
+    // Go writes every member of its AttributeValue struct, the unused ones as null.
+    if (v === null) continue;
+    if (value !== undefined) throw invalidToken(token, `attribute ${JSON.stringify(attr)} has more than one type`);
+    if (type === 'S' && typeof v === 'string') value = { S: v };
+    else if (type === 'N' && typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) value = { N: v };
+    else if (type === 'B' && typeof v === 'string' && v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v)) {
+      value = { B: Buffer.from(v, 'base64') };
+    } else throw invalidToken(token, `attribute ${JSON.stringify(attr)} is not a key value of type S, N or B`);
+  }
+  if (value === undefined) throw invalidToken(token, `attribute ${JSON.stringify(attr)} has no value`);
+  return value;
+}
+
+/**
+ * @internal Decodes a token from {@link encodeToken} or Go dynastore v1 and
+ * checks it belongs to the request; anything else is INVALID_TOKEN.
+ */
+export function decodeToken(token: string, scope: TokenScope): DynamoDB.Key {
+  if (token.length > TOKEN_LIMITS.maxChars) {
+    throw invalidToken(token, `longer than ${TOKEN_LIMITS.maxChars} characters`);
+  }
+  const compressed = bs58.decodeUnsafe(token);
+  if (compressed === undefined || compressed.length < 10 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
+    throw invalidToken(token, 'not base58-encoded gzip');
+  }
+
+  let parsed: unknown;
+  try {
+    // Go never closes its gzip stream, so the trailer is missing: flush what decompresses.
+    const json = gunzipSync(compressed, {
+      finishFlush: constants.Z_SYNC_FLUSH,
+      maxOutputLength: TOKEN_LIMITS.maxJsonBytes,
+    });
+    parsed = JSON.parse(utf8.decode(json));
+  } catch (err) {
+    throw invalidToken(token, (err as Error).message);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidToken(token, 'not a key object');
+  }
+
+  const attrs = Object.keys(parsed);
+  if (attrs.length !== scope.keyAttributes.size || !attrs.every((a) => scope.keyAttributes.has(a))) {
+    throw invalidToken(
+      token,
+      `its key attributes (${attrs.join(', ')}) are not this table's or index's (${[...scope.keyAttributes].join(', ')})`,
+    );
+  }
+  const key: DynamoDB.Key = {};
+  for (const attr of attrs) key[attr] = decodeAttribute(token, attr, (parsed as Record<string, unknown>)[attr]);
+
+  if (key[scope.partitionAttribute]?.S !== scope.partition) {
+    throw invalidToken(token, `it was issued for another partition than ${JSON.stringify(scope.partition)}`);
+  }
+  const sort = key[scope.sortAttribute];
+  if (scope.prefix !== '' && (sort?.S === undefined || !sort.S.startsWith(scope.prefix))) {
+    throw invalidToken(token, `it was issued for another prefix than ${JSON.stringify(scope.prefix)}`);
+  }
+  return key;
+}
