@@ -123,6 +123,9 @@ export function checkItemSize(item: DynamoDB.AttributeMap, key: string): void {
   let total = 0;
   for (const [name, av] of Object.entries(item)) total += utf8Length(name) + attributeSize(av);
   if (total > LIMITS.itemBytes) {
-    throw invalidArgument(`item ${describe(key)} is ${total} bytes, over DynamoDB's limit of ${LIMITS.itemBytes}`, key);
+    throw invalidArgument(
+      `item ${describe(key)} is ${total} bytes, over DynamoDB's 400 KB limit (${LIMITS.itemBytes} bytes)`,
+      key,
+    );
   }
 }

@@ -1,0 +1,81 @@
+// Signals and failures against real sockets on loopback: a server that never
+// answers, a port with nobody listening, and a session built from config.
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynastoreError, Session, writeWithString } from '../../lib';
+import { createTable, localConfig, rawClient, startDynalite } from '../helpers/server';
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+async function failure(promise: Promise<unknown>): Promise<DynastoreError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).to.be.instanceOf(DynastoreError);
+    return err as DynastoreError;
+  }
+  expect.fail('expected the operation to fail');
+}
+
+describe('signals and network failures (loopback)', () => {
+  let silent: Server;
+  let silentPort: number;
+  let received = 0;
+
+  before(async () => {
+    // Accepts requests and never answers them.
+    silent = createServer(() => void received++);
+    silentPort = await listen(silent);
+  });
+
+  after(() => {
+    silent.closeAllConnections();
+    silent.close();
+  });
+
+  it('an abort while a request is in flight cancels it: ABORTED with the reason as cause', async () => {
+    const session = new Session({ config: { ...localConfig, endpoint: `http://127.0.0.1:${silentPort}` } });
+    const controller = new AbortController();
+    const before = received;
+    const started = Date.now();
+    const pending = session.table('agents').get('users', 'user/1', { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user gave up')), 100);
+    const err = await failure(pending);
+    expect(err.code).to.equal('ABORTED');
+    expect((err.cause as Error).message).to.equal('user gave up');
+    expect(received).to.equal(before + 1);
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it('a server that does not answer within the configured timeout: REQUEST_FAILED', async () => {
+    const session = new Session({
+      config: { ...localConfig, endpoint: `http://127.0.0.1:${silentPort}`, httpOptions: { timeout: 200 } },
+    });
+    const started = Date.now();
+    const err = await failure(session.table('agents').put('users', 'user/1', writeWithString('x')));
+    expect(err.code).to.equal('REQUEST_FAILED');
+    expect((err.cause as { code?: string }).code).to.equal('TimeoutError');
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it('nobody listening: REQUEST_FAILED with the network error as cause', async () => {
+    const closed = createServer();
+    const port = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const session = new Session({ config: { ...localConfig, endpoint: `http://127.0.0.1:${port}` } });
+    const err = await failure(session.table('agents').exists('users', 'user/1'));
+    expect(err.code).to.equal('REQUEST_FAILED');
+    expect((err.cause as { code?: string }).code).to.be.oneOf(['UnknownEndpoint', 'ECONNREFUSED', 'NetworkingError']);
+  });
+
+  it('a session built from config.endpoint works against a real server', async () => {
+    const endpoint = await startDynalite();
+    const tableName = await createTable(rawClient(endpoint), 'config');
+    const users = new Session({ config: { ...localConfig, endpoint } }).table(tableName).partition('users');
+    await users.put('user/1', writeWithString('hi'));
+    expect((await users.get('user/1')).stringValue()).to.equal('hi');
+  });
+});

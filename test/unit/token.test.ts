@@ -1,0 +1,187 @@
+import { expect } from 'chai';
+import bs58 from 'bs58';
+import { constants, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
+import { DynastoreError } from '../../lib';
+import { decodeToken, encodeToken, TOKEN_LIMITS, type TokenScope } from '../../lib/token';
+
+const tableScope = (partition: string, prefix = ''): TokenScope => ({
+  partitionAttribute: 'id',
+  partition,
+  sortAttribute: 'name',
+  prefix,
+  keyAttributes: new Set(['id', 'name']),
+});
+
+/** A token exactly as Go dynastore v1 writes it: Go's gzip header, a sync-flushed deflate stream with no final block and no trailer, JSON with every AttributeValue member, the unused ones null. */
+function goToken(key: Record<string, { S?: string; N?: string; B?: string }>): string {
+  const members = ['B', 'BOOL', 'BS', 'L', 'M', 'N', 'NS', 'NULL', 'S', 'SS'];
+  const goJson: Record<string, Record<string, unknown>> = {};
+  for (const [attr, av] of Object.entries(key)) {
+    goJson[attr] = Object.fromEntries(members.map((m) => [m, (av as Record<string, unknown>)[m] ?? null]));
+  }
+  const header = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
+  const body = deflateRawSync(JSON.stringify(goJson) + '\n', { finishFlush: constants.Z_SYNC_FLUSH });
+  return bs58.encode(Buffer.concat([header, body]));
+}
+
+/** Decodes as Go's gzip reader and encoding/json into map[string]*dynamodb.AttributeValue would. */
+function decodeLikeGo(token: string): Record<string, Record<string, unknown>> {
+  const json = JSON.parse(gunzipSync(bs58.decode(token)).toString('utf8')) as Record<string, Record<string, unknown>>;
+  const goFields = new Set(['B', 'BOOL', 'BS', 'L', 'M', 'N', 'NS', 'NULL', 'S', 'SS']);
+  for (const av of Object.values(json)) {
+    for (const [member, value] of Object.entries(av)) {
+      expect(goFields.has(member), `Go has no AttributeValue member ${member}`).to.equal(true);
+      // S and N are *string, B is []byte, which encoding/json reads from a base64 string
+      expect(value).to.be.a('string');
+    }
+  }
+  return json;
+}
+
+function invalid(token: string, scope: TokenScope = tableScope('welcome')): DynastoreError {
+  try {
+    decodeToken(token, scope);
+  } catch (err) {
+    expect(err).to.be.instanceOf(DynastoreError);
+    expect((err as DynastoreError).code).to.equal('INVALID_TOKEN');
+    return err as DynastoreError;
+  }
+  expect.fail('expected INVALID_TOKEN');
+}
+
+function tokenOfJson(json: string): string {
+  return bs58.encode(gzipSync(json));
+}
+
+describe('paging tokens', () => {
+  // From Go dynastore v1's compression_test.go: the key {"id": {S: "welcome"}}.
+  const GO_VECTOR =
+    '43hq9ZEtH5MmQ4HqcunoWHkJBoQUnu22Dsa1L9xdfG7ReiUJqPULC8AqoQxYg3jswJH4gGSncjrachbipBHxxmvTAryjUCj2sTomdzs8';
+
+  it("decodes Go's own test vector (no gzip trailer, null members)", () => {
+    const scope = { ...tableScope('welcome'), keyAttributes: new Set(['id']) };
+    expect(decodeToken(GO_VECTOR, scope)).to.deep.equal({ id: { S: 'welcome' } });
+  });
+
+  it('decodes Go-format tokens of table keys', () => {
+    const token = goToken({ id: { S: 'agent' }, name: { S: 'testList/subfolder/key2' } });
+    expect(decodeToken(token, tableScope('agent', 'testList/'))).to.deep.equal({
+      id: { S: 'agent' },
+      name: { S: 'testList/subfolder/key2' },
+    });
+  });
+
+  it('round-trips S, N and B key values', () => {
+    const key = { id: { S: 'p' }, name: { S: 'k/é/😀' }, n: { N: '-12.5e3' }, b: { B: Buffer.from([0, 255, 7]) } };
+    const scope = { ...tableScope('p'), keyAttributes: new Set(['id', 'name', 'n', 'b']) };
+    expect(decodeToken(encodeToken(key), scope)).to.deep.equal(key);
+  });
+
+  it('makes tokens Go decodes: members S, N and B, bytes in base64', () => {
+    const token = encodeToken({ id: { S: 'p' }, name: { S: 'k' }, b: { B: Buffer.from('hi') } });
+    expect(decodeLikeGo(token)).to.deep.equal({ id: { S: 'p' }, name: { S: 'k' }, b: { B: 'aGk=' } });
+  });
+
+  it('keeps the longest real key, a global index with every key at its size limit, within the bound', () => {
+    // Incompressible key values at DynamoDB's limits: 2048-byte partition keys, 1024-byte sort keys.
+    let seed = 7;
+    const noise = (n: number): string =>
+      Array.from({ length: n }, () => String.fromCharCode(33 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 94))).join('');
+    const key = { id: { S: noise(2048) }, name: { S: noise(1024) }, pk1: { S: noise(2048) }, sk1: { S: noise(1024) } };
+    const token = encodeToken(key);
+    expect(token.length).to.be.at.most(TOKEN_LIMITS.maxChars);
+    const scope = { partitionAttribute: 'pk1', partition: key.pk1.S, sortAttribute: 'sk1', prefix: '', keyAttributes: new Set(Object.keys(key)) };
+    expect(decodeToken(token, scope)).to.deep.equal(key);
+  });
+
+  describe('refuses with INVALID_TOKEN', () => {
+    const valid = encodeToken({ id: { S: 'welcome' }, name: { S: 'user/1' } });
+
+    it('a token of another partition', () => {
+      expect(invalid(valid, tableScope('other')).message).to.contain('another partition');
+    });
+
+    it('a token of another prefix', () => {
+      expect(invalid(valid, tableScope('welcome', 'group/')).message).to.contain('another prefix');
+    });
+
+    it('a token of the table used for an index, and the other way round', () => {
+      const local: TokenScope = { ...tableScope('welcome'), sortAttribute: 'created', keyAttributes: new Set(['id', 'name', 'created']) };
+      invalid(valid, local);
+      invalid(encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } }));
+    });
+
+    it('a token of another index', () => {
+      const token = encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } });
+      invalid(token, { ...tableScope('welcome'), sortAttribute: 'updated', keyAttributes: new Set(['id', 'name', 'updated']) });
+    });
+
+    it('characters outside the base58 alphabet', () => {
+      invalid('0OIl');
+      invalid(valid + '!');
+    });
+
+    it('an empty or too short token', () => {
+      invalid('1');
+      invalid(bs58.encode(Buffer.from([0x1f, 0x8b])));
+    });
+
+    it('a token over the size bound, without decoding it', () => {
+      expect(invalid('2'.repeat(TOKEN_LIMITS.maxChars + 1)).message).to.contain('longer than');
+    });
+
+    it('base58 that is not gzip', () => {
+      invalid(bs58.encode(Buffer.from('{"id":{"S":"welcome"}}')));
+    });
+
+    it('truncated and bit-flipped tokens', () => {
+      const raw = Buffer.from(bs58.decode(valid));
+      invalid(bs58.encode(raw.subarray(0, 14)));
+      for (let i = 10; i < raw.length; i++) {
+        const flipped = Buffer.from(raw);
+        flipped[i] = (flipped[i] as number) ^ 0x10;
+        try {
+          const key = decodeToken(bs58.encode(flipped), tableScope('welcome'));
+          // A flip that still decodes must still be a key of this partition.
+          expect(key.id).to.deep.equal({ S: 'welcome' });
+        } catch (err) {
+          expect((err as DynastoreError).code).to.equal('INVALID_TOKEN');
+        }
+      }
+    });
+
+    it('a gzip bomb, stopping at the decompression bound', () => {
+      const bomb = bs58.encode(gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20)));
+      expect(bomb.length).to.be.below(TOKEN_LIMITS.maxChars);
+      const started = process.hrtime.bigint();
+      invalid(bomb);
+      expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(1000);
+    });
+
+    it('JSON of the wrong shape', () => {
+      for (const json of [
+        'not json',
+        '[]',
+        'null',
+        '"id"',
+        '{"id":"welcome","name":"x"}',
+        '{"id":{"S":1},"name":{"S":"x"}}',
+        '{"id":{"S":"welcome","N":"1"},"name":{"S":"x"}}',
+        '{"id":{"X":"welcome"},"name":{"S":"x"}}',
+        '{"id":{"S":null},"name":{"S":"x"}}',
+        '{"id":{"S":"welcome"},"name":{"N":"1e"}}',
+        '{"id":{"S":"welcome"},"name":{"B":"not base64!"}}',
+        '{"id":{"S":"welcome"}}',
+        '{"id":{"S":"welcome"},"name":{"S":"x"},"extra":{"S":"y"}}',
+        '{"id":{"S":"welcome"},"__proto__":{"S":"x"}}',
+        '{"id":{"S":"welcome"},"name":[]}',
+      ]) {
+        invalid(tokenOfJson(json));
+      }
+    });
+
+    it('JSON that is not valid UTF-8', () => {
+      invalid(bs58.encode(gzipSync(Buffer.concat([Buffer.from('{"id":{"S":"wel'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]))));
+    });
+  });
+});
