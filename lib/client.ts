@@ -70,7 +70,11 @@ export class AwsSdkV2Client implements DynamoClient {
   }
 }
 
-async function send<T>(command: CommandName, signal: AbortSignal | undefined, build: () => Request<T, AWSError>): Promise<T> {
+async function send<T>(
+  command: CommandName,
+  signal: AbortSignal | undefined,
+  build: () => Request<T, AWSError>,
+): Promise<T> {
   if (signal?.aborted) throw abortedError(command, signal);
   const request = build();
   if (signal === undefined) {
@@ -98,6 +102,6 @@ function mapError(command: CommandName, err: unknown, signal: AbortSignal | unde
     // aws-sdk v2 puts the members of the error body on the error, unconverted.
     return new ConditionFailed(aws.Item, 'Item' in aws, err);
   }
-  const detail = aws.code ? `${aws.code}: ${aws.message ?? ''}` : String((err as Error)?.message ?? err);
+  const detail = aws.code ? `${aws.code}: ${aws.message ?? ''}` : String(err);
   return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: ${detail}`, { cause: err });
 }

@@ -60,7 +60,7 @@ export function updateExpression(p: Placeholders, write: WriteParts): string {
       sets.push(`${p.name(field)} = ${p.value(write.fields[field] as DynamoDB.AttributeValue)}`);
     }
   }
-  let expression = '';
+  let expression: string;
   if (write.expires !== undefined) {
     sets.push(`${p.name('expires')} = ${p.value({ N: String(write.expires) })}`);
     expression = `SET ${sets.join(', ')}`;

@@ -4,15 +4,7 @@ import type { DynamoDB } from 'aws-sdk';
  * The Go operation names, as `ctx.operation` carries them in hooks.
  * `iterate` reports its requests as `ListPage`.
  */
-export type OperationName =
-  | 'Put'
-  | 'Get'
-  | 'Exists'
-  | 'Delete'
-  | 'ListPage'
-  | 'List'
-  | 'AtomicPut'
-  | 'AtomicDelete';
+export type OperationName = 'Put' | 'Get' | 'Exists' | 'Delete' | 'ListPage' | 'List' | 'AtomicPut' | 'AtomicDelete';
 
 /** The DynamoDB API call a request makes. */
 export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
@@ -64,6 +56,7 @@ export interface Hooks {
    * keeps the context. A hook that throws fails the operation with its error
    * and nothing is sent.
    */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook may return nothing, as a logging hook does
   requestBuilt?(ctx: RequestContext, params: RequestParams): RequestContext | void;
 }
 

@@ -75,11 +75,13 @@ export class KVPair {
    * `AWS.DynamoDB.Converter` (Go's `DecodeValue`): a map payload from
    * {@link marshalStruct} becomes an object.
    */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
   decodeValue<T = unknown>(): T | undefined {
     return this.value === undefined ? undefined : (Converter.output(this.value) as T);
   }
 
   /** The extra fields converted to a plain object (Go's `DecodeFields`). */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
   decodeFields<T = Record<string, unknown>>(): T {
     return Converter.unmarshall(this.fields) as T;
   }

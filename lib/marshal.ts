@@ -17,7 +17,9 @@ const { Converter } = DynamoDB;
  * ```
  */
 export function marshalStruct(value: object): DynamoDB.AttributeValue {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  // Checked at run time too: JavaScript callers can pass anything.
+  const input: unknown = value;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalidArgument(`marshalStruct takes an object, got ${describeValue(value)}`, value);
   }
   return { M: Converter.marshall(value) };
@@ -27,9 +29,14 @@ export function marshalStruct(value: object): DynamoDB.AttributeValue {
  * Converts a map attribute value, such as `KVPair.value`, back into a plain
  * object (Go's `UnmarshalStruct`).
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
 export function unmarshalStruct<T = Record<string, unknown>>(value: DynamoDB.AttributeValue | undefined): T {
-  if (typeof value !== 'object' || value === null || typeof value.M !== 'object' || value.M === null) {
-    throw invalidArgument(`unmarshalStruct takes a map attribute value ({ M: ... }), got ${describeValue(value)}`, value);
+  const map: unknown = value?.M;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw invalidArgument(
+      `unmarshalStruct takes a map attribute value ({ M: ... }), got ${describeValue(value)}`,
+      value,
+    );
   }
-  return Converter.unmarshall(value.M) as T;
+  return Converter.unmarshall(map as DynamoDB.AttributeMap) as T;
 }

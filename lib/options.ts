@@ -189,7 +189,11 @@ export function readWithLocalIndex(name: string, sortKeyAttribute: string): Read
  * Lists from a global secondary index (Go's `ReadWithGlobalIndex`); the
  * partition argument of `listPage` is then the value of `partitionKeyAttribute`.
  */
-export function readWithGlobalIndex(name: string, partitionKeyAttribute: string, sortKeyAttribute: string): ReadOptions {
+export function readWithGlobalIndex(
+  name: string,
+  partitionKeyAttribute: string,
+  sortKeyAttribute: string,
+): ReadOptions {
   return { index: { type: 'global', name, partitionKeyAttribute, sortKeyAttribute } };
 }
 
@@ -295,7 +299,7 @@ function fieldValue(name: string, value: unknown): DynamoDB.AttributeValue {
 
 function checkAttributeValue(av: unknown): DynamoDB.AttributeValue {
   if (isPlainObject(av) && ATTRIBUTE_TYPES.some((t) => av[t] !== undefined)) {
-    return av as DynamoDB.AttributeValue;
+    return av;
   }
   throw invalidArgument(
     `attributeValue must be a DynamoDB attribute value such as { S: 'x' } or { M: {...} }, got ${describeValue(av)}`,
@@ -404,7 +408,10 @@ export function resolveReadOptions(options: readonly (ReadOptions | undefined)[]
   }
   if (o.startKey !== undefined) {
     if (typeof o.startKey !== 'string') {
-      throw invalidArgument(`startKey must be a string from KVPairPage.lastKey, got ${describeValue(o.startKey)}`, o.startKey);
+      throw invalidArgument(
+        `startKey must be a string from KVPairPage.lastKey, got ${describeValue(o.startKey)}`,
+        o.startKey,
+      );
     }
     // Go treats an empty start key as none.
     if (o.startKey !== '') resolved.startKey = o.startKey;

@@ -50,7 +50,9 @@ export class Session {
   readonly runtime: Runtime;
 
   constructor(options: SessionOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
+    // Checked at run time too: JavaScript callers can pass anything.
+    const input: unknown = options;
+    if (typeof input !== 'object' || input === null) {
       throw invalidArgument(`session options must be an object, got ${describeValue(options)}`, options);
     }
     const { client, config, hooks, clock = Date.now } = options;
@@ -60,13 +62,16 @@ export class Session {
     if (client !== undefined && typeof (client as Partial<DynamoDB> | null)?.getItem !== 'function') {
       throw invalidArgument(`client must be an AWS.DynamoDB from aws-sdk v2, got ${describeValue(client)}`, client);
     }
-    if (hooks !== undefined && (typeof hooks !== 'object' || hooks === null)) {
-      throw invalidArgument(`hooks must be an object, got ${describeValue(hooks)}`, hooks);
+    const hooksInput: unknown = hooks;
+    if (hooksInput !== undefined && (typeof hooksInput !== 'object' || hooksInput === null)) {
+      throw invalidArgument(`hooks must be an object, got ${describeValue(hooksInput)}`, hooksInput);
     }
-    if (hooks?.requestBuilt !== undefined && typeof hooks.requestBuilt !== 'function') {
-      throw invalidArgument(`hooks.requestBuilt must be a function, got ${describeValue(hooks.requestBuilt)}`, hooks);
+    const requestBuilt: unknown = (hooksInput as Record<string, unknown> | undefined)?.requestBuilt;
+    if (requestBuilt !== undefined && typeof requestBuilt !== 'function') {
+      throw invalidArgument(`hooks.requestBuilt must be a function, got ${describeValue(requestBuilt)}`, hooks);
     }
-    if (typeof clock !== 'function') {
+    const clockInput: unknown = clock;
+    if (typeof clockInput !== 'function') {
       throw invalidArgument(`clock must be a function returning milliseconds, got ${describeValue(clock)}`, clock);
     }
     this.client = client ?? new DynamoDB(config);

@@ -85,10 +85,10 @@ class Operation {
 
   private before(command: CommandName, params: RequestParams): void {
     if (this.signal?.aborted) throw abortedError(command, this.signal);
-    const hook = this.runtime.hooks?.requestBuilt;
-    if (hook === undefined) return;
+    const hooks = this.runtime.hooks;
+    if (hooks?.requestBuilt === undefined) return;
     const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
-    const replaced = hook.call(this.runtime.hooks, ctx, params);
+    const replaced = hooks.requestBuilt(ctx, params);
     this.ctx = replaced ?? ctx;
   }
 }
@@ -168,7 +168,12 @@ export class Table {
       const replace = new Placeholders();
       const stillExpired = isAbsentOrExpired(replace, replace.value({ N: String(seconds(now)) }));
       try {
-        await op.putItem({ TableName: this.tableName, Item: item, ConditionExpression: stillExpired, ...replace.attributes() });
+        await op.putItem({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: stillExpired,
+          ...replace.attributes(),
+        });
         return;
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
@@ -193,7 +198,11 @@ export class Table {
     checkSortKey(key);
     refuseIndex(o, 'get');
     const op = new Operation(this.runtime, 'Get', o.signal, o.context);
-    const { Item } = await op.getItem({ TableName: this.tableName, Key: itemKey(partition, key), ConsistentRead: o.consistent });
+    const { Item } = await op.getItem({
+      TableName: this.tableName,
+      Key: itemKey(partition, key),
+      ConsistentRead: o.consistent,
+    });
     if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()))) {
       throw notFound(this.tableName, partition, key);
     }
@@ -410,7 +419,11 @@ export class Table {
   ): Promise<DynastoreError> {
     let item = failure.item;
     if (!failure.itemReturned) {
-      ({ Item: item } = await op.getItem({ TableName: this.tableName, Key: itemKey(partition, key), ConsistentRead: true }));
+      ({ Item: item } = await op.getItem({
+        TableName: this.tableName,
+        Key: itemKey(partition, key),
+        ConsistentRead: true,
+      }));
     }
     if (item === undefined || item.id === undefined || isExpired(item, seconds(this.runtime.clock()))) {
       return notFound(this.tableName, partition, key);
@@ -448,7 +461,13 @@ export class Table {
     const p = new Placeholders();
     const params: DynamoDB.QueryInput = {
       TableName: this.tableName,
-      KeyConditionExpression: keyCondition(p, scope.partitionAttribute, scope.partition, scope.sortAttribute, scope.prefix),
+      KeyConditionExpression: keyCondition(
+        p,
+        scope.partitionAttribute,
+        scope.partition,
+        scope.sortAttribute,
+        scope.prefix,
+      ),
       FilterExpression: isLive(p, p.value({ N: String(seconds(this.runtime.clock())) })),
       ...p.attributes(),
       ScanIndexForward: o.scanIndexForward,
@@ -526,5 +545,8 @@ function notFound(table: string, partition: string, key: string, what = 'key'): 
 }
 
 function exists(partition: string, key: string): DynastoreError {
-  return new DynastoreError('KEY_EXISTS', `key ${JSON.stringify(key)} already exists in partition ${JSON.stringify(partition)}`);
+  return new DynastoreError(
+    'KEY_EXISTS',
+    `key ${JSON.stringify(key)} already exists in partition ${JSON.stringify(partition)}`,
+  );
 }

@@ -30,7 +30,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function invalidToken(token: string, reason: string): DynastoreError {
   const shown = token.length > 24 ? `${token.slice(0, 24)}…` : token;
-  return new DynastoreError('INVALID_TOKEN', `invalid paging token ${JSON.stringify(shown)}: ${reason}`, { value: token });
+  return new DynastoreError('INVALID_TOKEN', `invalid paging token ${JSON.stringify(shown)}: ${reason}`, {
+    value: token,
+  });
 }
 
 /**

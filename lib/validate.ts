@@ -48,7 +48,10 @@ function checkString(what: string, value: unknown, maxBytes: number, allowEmpty:
   if (value.length * 3 > maxBytes) {
     const bytes = utf8Length(value);
     if (bytes > maxBytes) {
-      throw invalidArgument(`${what} ${describe(value)} is ${bytes} bytes in UTF-8, over DynamoDB's limit of ${maxBytes}`, value);
+      throw invalidArgument(
+        `${what} ${describe(value)} is ${bytes} bytes in UTF-8, over DynamoDB's limit of ${maxBytes}`,
+        value,
+      );
     }
   }
   return value;

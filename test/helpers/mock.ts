@@ -7,7 +7,7 @@ AWSMock.setSDKInstance(AWS);
 export type Command = 'getItem' | 'putItem' | 'updateItem' | 'deleteItem' | 'query';
 
 /** A mocked answer: the response data, or a function of the params returning it or throwing an AWS-like error. */
-export type Answer = object | ((params: Record<string, unknown>) => object);
+export type Answer = Record<string, unknown> | ((params: Record<string, unknown>) => object);
 
 export interface MockedSession {
   session: Session;
@@ -30,19 +30,23 @@ export function mockedSession(
   for (const command of ['getItem', 'putItem', 'updateItem', 'deleteItem', 'query'] as const) {
     const queue = answers[command];
     let n = 0;
-    AWSMock.mock('DynamoDB', command, (params: Record<string, unknown>, callback: (err?: unknown, data?: unknown) => void) => {
-      calls.push({ command, params });
-      const answer = Array.isArray(queue) ? queue[Math.min(n++, queue.length - 1)] : queue;
-      if (answer === undefined) {
-        callback(awsError('UnexpectedCall', `the test did not expect ${command}`));
-        return;
-      }
-      try {
-        callback(undefined, typeof answer === 'function' ? answer(params) : answer);
-      } catch (err) {
-        callback(err);
-      }
-    });
+    AWSMock.mock(
+      'DynamoDB',
+      command,
+      (params: Record<string, unknown>, callback: (err?: unknown, data?: unknown) => void) => {
+        calls.push({ command, params });
+        const answer = Array.isArray(queue) ? queue[Math.min(n++, queue.length - 1)] : queue;
+        if (answer === undefined) {
+          callback(awsError('UnexpectedCall', `the test did not expect ${command}`));
+          return;
+        }
+        try {
+          callback(undefined, typeof answer === 'function' ? answer(params) : answer);
+        } catch (err) {
+          callback(err);
+        }
+      },
+    );
   }
   const client = new AWS.DynamoDB({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const sessionOptions: SessionOptions = { client, ...options };

@@ -22,7 +22,7 @@ let server: Promise<{ server: Server; endpoint: string }> | undefined;
 /** Starts one in-memory dynalite for the whole run, on a free loopback port. */
 export function startDynalite(): Promise<string> {
   server ??= new Promise((resolve, reject) => {
-    const s = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+    const s = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address() as AddressInfo;

@@ -6,7 +6,16 @@ import { expect } from 'chai';
 import bs58 from 'bs58';
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import { constants, deflateRawSync, gunzipSync } from 'node:zlib';
-import { readWithLimit, Session, writeWithBytes, writeWithFields, writeWithPreviousKV, writeWithString, writeWithTTL, type Partition } from '../../lib';
+import {
+  readWithLimit,
+  Session,
+  writeWithBytes,
+  writeWithFields,
+  writeWithPreviousKV,
+  writeWithString,
+  writeWithTTL,
+  type Partition,
+} from '../../lib';
 import { createTable, rawClient, startDynalite } from '../helpers/server';
 
 describe('data layout compatible with Go dynastore v1 (dynalite)', () => {
@@ -21,7 +30,11 @@ describe('data layout compatible with Go dynastore v1 (dynalite)', () => {
   });
 
   const rawGet = async (key: string): Promise<DynamoDB.AttributeMap | undefined> =>
-    (await ddb.getItem({ TableName: tableName, Key: { id: { S: 'users' }, name: { S: key } }, ConsistentRead: true }).promise()).Item;
+    (
+      await ddb
+        .getItem({ TableName: tableName, Key: { id: { S: 'users' }, name: { S: key } }, ConsistentRead: true })
+        .promise()
+    ).Item;
 
   /** Go's Put: UpdateItem with ADD version and SET payload, fields and expires (expression/builder placeholders). */
   async function goPut(key: string, payload: string, fields: Record<string, string>, expires?: number): Promise<void> {
@@ -119,7 +132,9 @@ describe('data layout compatible with Go dynastore v1 (dynalite)', () => {
       });
       // gzip.NewWriter + Flush, never Close: a sync-flushed stream with no final block and no trailer.
       const header = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
-      const goToken = bs58.encode(Buffer.concat([header, deflateRawSync(goJson + '\n', { finishFlush: constants.Z_SYNC_FLUSH })]));
+      const goToken = bs58.encode(
+        Buffer.concat([header, deflateRawSync(goJson + '\n', { finishFlush: constants.Z_SYNC_FLUSH })]),
+      );
       const page = await users.listPage('page/', { startKey: goToken });
       expect(page.keys.map((k) => k.key)).to.deep.equal(['page/2', 'page/3', 'page/4']);
     });

@@ -27,7 +27,9 @@ describe('signals and network failures (loopback)', () => {
 
   before(async () => {
     // Accepts requests and never answers them.
-    silent = createServer(() => void received++);
+    silent = createServer(() => {
+      received++;
+    });
     silentPort = await listen(silent);
   });
 

@@ -96,7 +96,11 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
     for (let i = 1; i <= 3; i++) await kv.put(`testList/subfolder/key${i}`, writeWithBytes(Buffer.from('value')));
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated Go API, ported on purpose
     const pairs = await kv.list('testList/subfolder/key');
-    expect(pairs.map((p) => p.key)).to.deep.equal(['testList/subfolder/key1', 'testList/subfolder/key2', 'testList/subfolder/key3']);
+    expect(pairs.map((p) => p.key)).to.deep.equal([
+      'testList/subfolder/key1',
+      'testList/subfolder/key2',
+      'testList/subfolder/key3',
+    ]);
     expect(pairs.map((p) => p.bytesValue()?.toString())).to.deep.equal(['value', 'value', 'value']);
   });
 
@@ -140,10 +144,10 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
     expect(next.version).to.equal(pair.version + 1);
     expect(next.bytesValue()?.toString()).to.equal('WORLD');
     // A compare with a wrong version fails with KEY_MODIFIED.
-    const stale = new KVPair({ ...pair, version: 6744 });
-    expect(await code(kv.atomicPut(key, writeWithPreviousKV(stale), writeWithBytes(Buffer.from('WORLDWORLD'))))).to.equal(
-      'KEY_MODIFIED',
-    );
+    const stale = new KVPair({ partition: pair.partition, key: pair.key, version: 6744 });
+    expect(
+      await code(kv.atomicPut(key, writeWithPreviousKV(stale), writeWithBytes(Buffer.from('WORLDWORLD')))),
+    ).to.equal('KEY_MODIFIED');
   });
 
   it('AtomicPut with a local index field, listed through the index', async () => {
@@ -158,7 +162,12 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
   it('AtomicPut with global index fields, listed through the index', async () => {
     const username = 'wolfeidau';
     const timeStamp = '20200103T1100Z';
-    await table.put('agent', 'testAtomicPutGlobalIndex', writeWithBytes(Buffer.from('world')), writeWithFields({ pk1: username, sk1: timeStamp }));
+    await table.put(
+      'agent',
+      'testAtomicPutGlobalIndex',
+      writeWithBytes(Buffer.from('world')),
+      writeWithFields({ pk1: username, sk1: timeStamp }),
+    );
     const page = await table.listPage(username, timeStamp, readWithGlobalIndex('idx_global_1', 'pk1', 'sk1'));
     expect(page.keys).to.have.length(1);
     expect(page.keys[0]?.decodeFields()).to.deep.equal({ pk1: username, sk1: timeStamp });
@@ -172,7 +181,9 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
     expect(pair.bytesValue()).to.deep.equal(Buffer.from('world'));
 
     // The wrong version fails.
-    expect(await code(kv.atomicDelete(key, { ...pair, version: 6744 }))).to.equal('KEY_MODIFIED');
+    expect(await code(kv.atomicDelete(key, { partition: pair.partition, key: pair.key, version: 6744 }))).to.equal(
+      'KEY_MODIFIED',
+    );
     // The right version deletes.
     expect(await kv.atomicDelete(key, pair)).to.equal(true);
     // A key no longer there is KEY_NOT_FOUND.

@@ -58,20 +58,33 @@ describe('API.md semantics (dynalite)', () => {
   beforeEach(() => {
     now = Date.UTC(2030, 0, 1);
     sent.length = 0;
-    const session = new Session({ client: ddb, clock: () => now, hooks: { requestBuilt: (_ctx, params) => void sent.push(params) } });
+    const session = new Session({
+      client: ddb,
+      clock: () => now,
+      hooks: { requestBuilt: (_ctx, params) => void sent.push(params) },
+    });
     table = session.table(tableName);
     // A fresh partition per test keeps tests apart.
     p = table.partition(`p${++n}`);
   });
 
   const raw = async (key: string): Promise<DynamoDB.AttributeMap | undefined> =>
-    (await ddb.getItem({ TableName: tableName, Key: { id: { S: p.partitionName }, name: { S: key } }, ConsistentRead: true }).promise()).Item;
+    (
+      await ddb
+        .getItem({ TableName: tableName, Key: { id: { S: p.partitionName }, name: { S: key } }, ConsistentRead: true })
+        .promise()
+    ).Item;
 
   describe('put', () => {
     it('upserts: version 1, then +1 per write; given value and fields replace, others stay', async () => {
       await p.put('k', writeWithString('v1'), writeWithFields({ a: '1', b: '2' }));
       expect(await raw('k')).to.deep.equal({
-        id: { S: p.partitionName }, name: { S: 'k' }, version: { N: '1' }, payload: { S: 'v1' }, a: { S: '1' }, b: { S: '2' },
+        id: { S: p.partitionName },
+        name: { S: 'k' },
+        version: { N: '1' },
+        payload: { S: 'v1' },
+        a: { S: '1' },
+        b: { S: '2' },
       });
       await p.put('k', writeWithFields({ b: '3' }));
       const kv = await p.get('k');
@@ -127,7 +140,9 @@ describe('API.md semantics (dynalite)', () => {
       expect(await collect(p.iterate('a/', readWithLimit(1)))).to.deep.equal(['a/later', 'a/live']);
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated Go API
       expect((await p.list('a/')).map((k) => k.key)).to.deep.equal(['a/later', 'a/live']);
-      expect((await p.listPage('c', readWithLocalIndex('idx_created', 'created'))).keys.map((k) => k.key)).to.deep.equal(['a/later']);
+      expect(
+        (await p.listPage('c', readWithLocalIndex('idx_created', 'created'))).keys.map((k) => k.key),
+      ).to.deep.equal(['a/later']);
     });
 
     it('list of only expired items is KEY_NOT_FOUND', async () => {
@@ -183,7 +198,10 @@ describe('API.md semantics (dynalite)', () => {
       await p.put('k');
       sent.length = 0;
       expect(await code(p.atomicPut('k', writeWithPreviousKV(v1)))).to.equal('KEY_MODIFIED');
-      expect(sent.map((s) => ('UpdateExpression' in s ? 'UpdateItem' : 'GetItem'))).to.deep.equal(['UpdateItem', 'GetItem']);
+      expect(sent.map((s) => ('UpdateExpression' in s ? 'UpdateItem' : 'GetItem'))).to.deep.equal([
+        'UpdateItem',
+        'GetItem',
+      ]);
       expect(sent[1]).to.include({ ConsistentRead: true });
     });
 
@@ -238,7 +256,11 @@ describe('API.md semantics (dynalite)', () => {
   describe('listPage and iterate', () => {
     beforeEach(async () => {
       for (let i = 0; i < 7; i++) {
-        await p.put(`item/${i}`, writeWithString(`v${i}`), writeWithFields({ created: `2020-0${i}`, pk1: `owner-${p.partitionName}`, sk1: `s${i}` }));
+        await p.put(
+          `item/${i}`,
+          writeWithString(`v${i}`),
+          writeWithFields({ created: `2020-0${i}`, pk1: `owner-${p.partitionName}`, sk1: `s${i}` }),
+        );
       }
       await p.put('other/1');
     });
@@ -260,7 +282,9 @@ describe('API.md semantics (dynalite)', () => {
     it('pages through a local index with its tokens', async () => {
       const first = await p.listPage('2020', readWithLocalIndex('idx_created', 'created'), readWithLimit(4));
       expect(first.keys).to.have.length(4);
-      const rest = await p.listPage('2020', readWithLocalIndex('idx_created', 'created'), readWithLimit(4), { startKey: first.lastKey });
+      const rest = await p.listPage('2020', readWithLocalIndex('idx_created', 'created'), readWithLimit(4), {
+        startKey: first.lastKey,
+      });
       expect([...first.keys, ...rest.keys].map((k) => k.decodeFields<{ created: string }>().created)).to.deep.equal(
         [0, 1, 2, 3, 4, 5, 6].map((i) => `2020-0${i}`),
       );
@@ -277,11 +301,18 @@ describe('API.md semantics (dynalite)', () => {
     it('refuses tokens of another partition, prefix or index, before any request', async () => {
       const { lastKey } = await p.listPage('item/', readWithLimit(2));
       const other = table.partition('elsewhere');
-      const gsi = await table.listPage(`owner-${p.partitionName}`, 's', readWithGlobalIndex('idx_global_1', 'pk1', 'sk1'), readWithLimit(2));
+      const gsi = await table.listPage(
+        `owner-${p.partitionName}`,
+        's',
+        readWithGlobalIndex('idx_global_1', 'pk1', 'sk1'),
+        readWithLimit(2),
+      );
       sent.length = 0;
       expect(await code(other.listPage('item/', { startKey: lastKey }))).to.equal('INVALID_TOKEN');
       expect(await code(p.listPage('other/', { startKey: lastKey }))).to.equal('INVALID_TOKEN');
-      expect(await code(p.listPage('', readWithLocalIndex('idx_created', 'created'), { startKey: lastKey }))).to.equal('INVALID_TOKEN');
+      expect(await code(p.listPage('', readWithLocalIndex('idx_created', 'created'), { startKey: lastKey }))).to.equal(
+        'INVALID_TOKEN',
+      );
       expect(await code(p.listPage('', { startKey: gsi.lastKey }))).to.equal('INVALID_TOKEN');
       expect(await code(p.listPage('', { startKey: 'garbage' }))).to.equal('INVALID_TOKEN');
       expect(() => p.iterate('', { startKey: 'garbage' })).to.throw(DynastoreError);

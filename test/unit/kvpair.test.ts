@@ -26,7 +26,8 @@ describe('KVPair', () => {
   });
 
   describe('accessors', () => {
-    const kv = (value?: object): KVPair => new KVPair({ partition: 'p', key: 'k', version: 1, ...(value ? { value } : {}) });
+    const kv = (value?: object): KVPair =>
+      new KVPair({ partition: 'p', key: 'k', version: 1, ...(value ? { value } : {}) });
 
     it('stringValue returns S, or an empty string', () => {
       expect(kv({ S: 'x' }).stringValue()).to.equal('x');
@@ -67,7 +68,14 @@ describe('KVPair', () => {
 
 describe('marshalStruct and unmarshalStruct', () => {
   it('round-trip a plain object through a map attribute value', () => {
-    const customer = { name: 'welcome', status: 'enabled', tags: ['a', 'b'], visits: 3, active: true, photo: Buffer.from([1]) };
+    const customer = {
+      name: 'welcome',
+      status: 'enabled',
+      tags: ['a', 'b'],
+      visits: 3,
+      active: true,
+      photo: Buffer.from([1]),
+    };
     const av = marshalStruct(customer);
     expect(av.M?.name).to.deep.equal({ S: 'welcome' });
     expect(av.M?.visits).to.deep.equal({ N: '3' });
@@ -76,10 +84,14 @@ describe('marshalStruct and unmarshalStruct', () => {
 
   it('refuse what is not an object or a map', () => {
     for (const bad of [null, 5, 'x', [1]]) {
-      expect(() => marshalStruct(bad as never)).to.throw(DynastoreError).with.property('code', 'INVALID_ARGUMENT');
+      expect(() => marshalStruct(bad as never))
+        .to.throw(DynastoreError)
+        .with.property('code', 'INVALID_ARGUMENT');
     }
     for (const bad of [undefined, { S: 'x' }, { M: null }]) {
-      expect(() => unmarshalStruct(bad as never)).to.throw(DynastoreError).with.property('code', 'INVALID_ARGUMENT');
+      expect(() => unmarshalStruct(bad as never))
+        .to.throw(DynastoreError)
+        .with.property('code', 'INVALID_ARGUMENT');
     }
   });
 });

@@ -58,7 +58,9 @@ describe('options', () => {
       expect(readScanIndexForwardDisable()).to.deep.equal({ scanIndexForward: false });
       expect(readWithLimit(5)).to.deep.equal({ limit: 5 });
       expect(readWithStartKey('abc')).to.deep.equal({ startKey: 'abc' });
-      expect(readWithLocalIndex('i', 'c')).to.deep.equal({ index: { type: 'local', name: 'i', sortKeyAttribute: 'c' } });
+      expect(readWithLocalIndex('i', 'c')).to.deep.equal({
+        index: { type: 'local', name: 'i', sortKeyAttribute: 'c' },
+      });
       expect(readWithGlobalIndex('g', 'p', 's')).to.deep.equal({
         index: { type: 'global', name: 'g', partitionKeyAttribute: 'p', sortKeyAttribute: 's' },
       });
@@ -73,16 +75,29 @@ describe('options', () => {
     it('later options win, helpers and plain objects alike', () => {
       expect(resolveWriteOptions([writeWithTTL(1000), writeWithNoExpires()])).to.deep.equal({});
       expect(resolveWriteOptions([writeWithNoExpires(), { ttl: 5 }])).to.deep.equal({ ttl: 5 });
-      expect(resolveWriteOptions([writeWithString('a'), writeWithAttributeValue({ N: '1' })]).payload).to.deep.equal({ N: '1' });
-      expect(resolveWriteOptions([writeWithAttributeValue({ N: '1' }), writeWithString('a')]).payload).to.deep.equal({ S: 'a' });
-      expect(resolveWriteOptions([writeWithFields({ a: 'x' }), writeWithFields({ b: 'y' })]).fields).to.deep.equal({ b: { S: 'y' } });
+      expect(resolveWriteOptions([writeWithString('a'), writeWithAttributeValue({ N: '1' })]).payload).to.deep.equal({
+        N: '1',
+      });
+      expect(resolveWriteOptions([writeWithAttributeValue({ N: '1' }), writeWithString('a')]).payload).to.deep.equal({
+        S: 'a',
+      });
+      expect(resolveWriteOptions([writeWithFields({ a: 'x' }), writeWithFields({ b: 'y' })]).fields).to.deep.equal({
+        b: { S: 'y' },
+      });
       expect(resolveReadOptions([readWithLimit(5), { limit: 7 }, undefined]).limit).to.equal(7);
       expect(resolveReadOptions([readConsistentDisable(), { consistent: true }]).consistent).to.equal(true);
     });
 
     it('converts fields: string S, number N, boolean BOOL, bytes B', () => {
-      const fields = resolveWriteOptions([writeWithFields({ s: 'x', n: -1.5, b: false, bin: Uint8Array.of(7) })]).fields;
-      expect(fields).to.deep.equal({ s: { S: 'x' }, n: { N: '-1.5' }, b: { BOOL: false }, bin: { B: Buffer.from([7]) } });
+      const fields = resolveWriteOptions([
+        writeWithFields({ s: 'x', n: -1.5, b: false, bin: Uint8Array.of(7) }),
+      ]).fields;
+      expect(fields).to.deep.equal({
+        s: { S: 'x' },
+        n: { N: '-1.5' },
+        b: { BOOL: false },
+        bin: { B: Buffer.from([7]) },
+      });
     });
 
     it('treats an empty start key as none, as Go does', () => {
@@ -173,15 +188,37 @@ describe('options', () => {
       ['key with a lone surrogate', (s) => s.table('agents').atomicPut('p', 'a\ud800'), 'lone surrogate'],
       ['prefix over 1024 bytes', (s) => s.table('agents').listPage('p', 'x'.repeat(1025)), 'prefix'],
       ['item over 400 KB', (s) => s.table('agents').put('p', 'k', writeWithString('x'.repeat(410_000))), '400'],
-      ['item over 400 KB by multi-byte characters', (s) => s.table('agents').atomicPut('p', 'k', writeWithString('€'.repeat(140_000))), 'bytes'],
+      [
+        'item over 400 KB by multi-byte characters',
+        (s) => s.table('agents').atomicPut('p', 'k', writeWithString('€'.repeat(140_000))),
+        'bytes',
+      ],
       ['invalid table name', (s) => Promise.resolve().then(() => s.table('a')), 'table name'],
-      ['atomicDelete with a non-integer previous version', (s) => s.table('agents').atomicDelete('p', 'k', { version: 1.5 }), 'previous.version'],
-      ['iterate with a bad limit', (s) => Promise.resolve().then(() => s.table('agents').iterate('p', '', { limit: 0 })), 'limit'],
-      ['partition() with an empty name', (s) => Promise.resolve().then(() => s.table('agents').partition('')), 'partition'],
+      [
+        'atomicDelete with a non-integer previous version',
+        (s) => s.table('agents').atomicDelete('p', 'k', { version: 1.5 }),
+        'previous.version',
+      ],
+      [
+        'iterate with a bad limit',
+        (s) => Promise.resolve().then(() => s.table('agents').iterate('p', '', { limit: 0 })),
+        'limit',
+      ],
+      [
+        'partition() with an empty name',
+        (s) => Promise.resolve().then(() => s.table('agents').partition('')),
+        'partition',
+      ],
     ];
     for (const [what, run, mention] of cases) {
       it(what, async () => {
-        const { session, calls } = mockedSession({ getItem: {}, putItem: {}, updateItem: {}, deleteItem: {}, query: {} });
+        const { session, calls } = mockedSession({
+          getItem: {},
+          putItem: {},
+          updateItem: {},
+          deleteItem: {},
+          query: {},
+        });
         const err = await refusedAsync(run(session));
         expect(err.code).to.equal('INVALID_ARGUMENT');
         expect(err.message).to.contain(mention);

@@ -44,7 +44,12 @@ describe('Table requests (mocked DynamoDB)', () => {
       await session
         .table(T)
         .partition('users')
-        .put('user/1', writeWithString('hello'), writeWithFields({ created: '2020', n: 5, ok: true }), writeWithTTL(1500));
+        .put(
+          'user/1',
+          writeWithString('hello'),
+          writeWithFields({ created: '2020', n: 5, ok: true }),
+          writeWithTTL(1500),
+        );
       expect(calls).to.deep.equal([
         {
           command: 'updateItem',
@@ -84,25 +89,42 @@ describe('Table requests (mocked DynamoDB)', () => {
         UpdateExpression: 'REMOVE #n0 ADD #n1 :v0',
         ConditionExpression: 'attribute_not_exists(#n2) OR attribute_not_exists(#n0) OR #n0 > :v1',
       });
-      expect(calls[0]?.params.ExpressionAttributeNames).to.deep.equal({ '#n0': 'expires', '#n1': 'version', '#n2': 'id' });
+      expect(calls[0]?.params.ExpressionAttributeNames).to.deep.equal({
+        '#n0': 'expires',
+        '#n1': 'version',
+        '#n2': 'id',
+      });
     });
 
     it('stores bytes as standard base64 in S, as Go does', async () => {
       const { session, calls } = mockedSession({ updateItem: {} }, { clock });
       await session.table(T).put('users', 'user/1', writeWithBytes(Buffer.from([0xfb, 0xff, 0x00])));
-      expect((calls[0]?.params.ExpressionAttributeValues as Record<string, unknown>)[':v0']).to.deep.equal({ S: '+/8A' });
+      expect((calls[0]?.params.ExpressionAttributeValues as Record<string, unknown>)[':v0']).to.deep.equal({
+        S: '+/8A',
+      });
     });
 
     it('replaces an expired item whole with a conditional PutItem (version 1)', async () => {
       const { session, calls } = mockedSession(
-        { updateItem: () => { throw awsError('ConditionalCheckFailedException', 'expired'); }, putItem: {} },
+        {
+          updateItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'expired');
+          },
+          putItem: {},
+        },
         { clock },
       );
       await session.table(T).put('users', 'user/1', writeWithString('fresh'), writeWithFields({ a: 'b' }));
       expect(calls.map((c) => c.command)).to.deep.equal(['updateItem', 'putItem']);
       expect(calls[1]?.params).to.deep.equal({
         TableName: T,
-        Item: { a: { S: 'b' }, id: { S: 'users' }, name: { S: 'user/1' }, version: { N: '1' }, payload: { S: 'fresh' } },
+        Item: {
+          a: { S: 'b' },
+          id: { S: 'users' },
+          name: { S: 'user/1' },
+          version: { N: '1' },
+          payload: { S: 'fresh' },
+        },
         ConditionExpression: 'attribute_not_exists(#n0) OR #n1 <= :v0',
         ExpressionAttributeNames: { '#n0': 'id', '#n1': 'expires' },
         ExpressionAttributeValues: { ':v0': { N: NOW_S } },
@@ -110,7 +132,9 @@ describe('Table requests (mocked DynamoDB)', () => {
     });
 
     it('gives up with REQUEST_FAILED if the item flips between live and expired five times', async () => {
-      const failed = (): never => { throw awsError('ConditionalCheckFailedException', 'no'); };
+      const failed = (): never => {
+        throw awsError('ConditionalCheckFailedException', 'no');
+      };
       const { session, calls } = mockedSession({ updateItem: failed, putItem: failed }, { clock });
       const err = await rejection(session.table(T).put('users', 'user/1'));
       expect(err.code).to.equal('REQUEST_FAILED');
@@ -182,7 +206,10 @@ describe('Table requests (mocked DynamoDB)', () => {
     it('get and exists refuse an index with INDEX_NOT_SUPPORTED, sending nothing', async () => {
       const { session, calls } = mockedSession({}, { clock });
       const t = session.table(T);
-      for (const p of [t.get('users', 'k', readWithLocalIndex('idx', 'created')), t.exists('users', 'k', readWithGlobalIndex('g', 'a', 'b'))]) {
+      for (const p of [
+        t.get('users', 'k', readWithLocalIndex('idx', 'created')),
+        t.exists('users', 'k', readWithGlobalIndex('g', 'a', 'b')),
+      ]) {
         expect((await rejection(p)).code).to.equal('INDEX_NOT_SUPPORTED');
       }
       expect(calls).to.have.length(0);
@@ -231,7 +258,11 @@ describe('Table requests (mocked DynamoDB)', () => {
       const { session, calls } = mockedSession({ query: { Items: [] } }, { clock });
       await session.table(T).listPage('users', '2020', readWithLocalIndex('idx_created', 'created'));
       expect(calls[0]?.params).to.include({ IndexName: 'idx_created', ConsistentRead: true });
-      expect(calls[0]?.params.ExpressionAttributeNames).to.deep.equal({ '#n0': 'id', '#n1': 'created', '#n2': 'expires' });
+      expect(calls[0]?.params.ExpressionAttributeNames).to.deep.equal({
+        '#n0': 'id',
+        '#n1': 'created',
+        '#n2': 'expires',
+      });
     });
 
     it('never sends ConsistentRead for a global index, and matches the index partition', async () => {
@@ -245,7 +276,10 @@ describe('Table requests (mocked DynamoDB)', () => {
 
     it('turns LastEvaluatedKey into a token that the next call sends back as ExclusiveStartKey', async () => {
       const last = { id: { S: 'users' }, name: { S: 'user/2' } };
-      const { session, calls } = mockedSession({ query: [{ Items: items, LastEvaluatedKey: last }, { Items: [] }] }, { clock });
+      const { session, calls } = mockedSession(
+        { query: [{ Items: items, LastEvaluatedKey: last }, { Items: [] }] },
+        { clock },
+      );
       const t = session.table(T);
       const page = await t.listPage('users', 'user/', readWithLimit(2));
       expect(page.lastKey).to.be.a('string');
@@ -258,7 +292,10 @@ describe('Table requests (mocked DynamoDB)', () => {
       const { session, calls } = mockedSession({ query: { Items: [], LastEvaluatedKey: last } }, { clock });
       const t = session.table(T);
       const { lastKey } = await t.listPage('users', 'user/');
-      for (const p of [t.listPage('admins', 'user/', { startKey: lastKey }), t.listPage('users', 'group/', { startKey: lastKey })]) {
+      for (const p of [
+        t.listPage('admins', 'user/', { startKey: lastKey }),
+        t.listPage('users', 'group/', { startKey: lastKey }),
+      ]) {
         expect((await rejection(p)).code).to.equal('INVALID_TOKEN');
       }
       expect(calls).to.have.length(1);
@@ -266,7 +303,7 @@ describe('Table requests (mocked DynamoDB)', () => {
   });
 
   describe('iterate and list', () => {
-    const page = (n: number, last?: string): object => ({
+    const page = (n: number, last?: string): Record<string, unknown> => ({
       Items: [{ id: { S: 'p' }, name: { S: `k${n}` }, version: { N: '1' } }],
       ...(last ? { LastEvaluatedKey: { id: { S: 'p' }, name: { S: last } } } : {}),
     });
@@ -310,7 +347,9 @@ describe('Table requests (mocked DynamoDB)', () => {
   describe('atomicPut', () => {
     it('without previous is one conditional PutItem of the whole item and returns it', async () => {
       const { session, calls } = mockedSession({ putItem: {} }, { clock });
-      const kv = await session.table(T).atomicPut('users', 'user/1', writeWithString('v1'), writeWithFields({ created: 'c' }), writeWithTTL(60_000));
+      const kv = await session
+        .table(T)
+        .atomicPut('users', 'user/1', writeWithString('v1'), writeWithFields({ created: 'c' }), writeWithTTL(60_000));
       expect(calls).to.deep.equal([
         {
           command: 'putItem',
@@ -335,7 +374,14 @@ describe('Table requests (mocked DynamoDB)', () => {
     });
 
     it('without previous fails KEY_EXISTS when the condition fails', async () => {
-      const { session } = mockedSession({ putItem: () => { throw awsError('ConditionalCheckFailedException', 'x'); } }, { clock });
+      const { session } = mockedSession(
+        {
+          putItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
+        },
+        { clock },
+      );
       expect((await rejection(session.table(T).atomicPut('users', 'user/1'))).code).to.equal('KEY_EXISTS');
     });
 
@@ -344,7 +390,9 @@ describe('Table requests (mocked DynamoDB)', () => {
         { updateItem: { Attributes: { ...KEY, version: { N: '4' }, payload: { S: 'v2' } } } },
         { clock },
       );
-      const kv = await session.table(T).atomicPut('users', 'user/1', writeWithString('v2'), writeWithPreviousKV({ version: 3 }));
+      const kv = await session
+        .table(T)
+        .atomicPut('users', 'user/1', writeWithString('v2'), writeWithPreviousKV({ version: 3 }));
       expect(calls).to.deep.equal([
         {
           command: 'updateItem',
@@ -354,7 +402,12 @@ describe('Table requests (mocked DynamoDB)', () => {
             UpdateExpression: 'SET #n0 = :v1 REMOVE #n1 ADD #n2 :v2',
             ConditionExpression: '#n2 = :v3 AND (attribute_not_exists(#n1) OR #n1 > :v0)',
             ExpressionAttributeNames: { '#n0': 'payload', '#n1': 'expires', '#n2': 'version' },
-            ExpressionAttributeValues: { ':v0': { N: NOW_S }, ':v1': { S: 'v2' }, ':v2': { N: '1' }, ':v3': { N: '3' } },
+            ExpressionAttributeValues: {
+              ':v0': { N: NOW_S },
+              ':v1': { S: 'v2' },
+              ':v2': { N: '1' },
+              ':v3': { N: '3' },
+            },
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
@@ -372,7 +425,11 @@ describe('Table requests (mocked DynamoDB)', () => {
       ];
       for (const [Item, code] of cases) {
         const { session, calls } = mockedSession(
-          { updateItem: () => { throw awsError('ConditionalCheckFailedException', 'x', { Item }); } },
+          {
+            updateItem: () => {
+              throw awsError('ConditionalCheckFailedException', 'x', { Item });
+            },
+          },
           { clock },
         );
         const err = await rejection(session.table(T).atomicPut('users', 'user/1', writeWithPreviousKV({ version: 3 })));
@@ -385,7 +442,9 @@ describe('Table requests (mocked DynamoDB)', () => {
     it('falls back to one consistent GetItem when the server returns no old item (dynalite)', async () => {
       const { session, calls } = mockedSession(
         {
-          updateItem: () => { throw awsError('ConditionalCheckFailedException', 'x'); },
+          updateItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
           getItem: { Item: { ...KEY, version: { N: '5' } } },
         },
         { clock },
@@ -436,7 +495,12 @@ describe('Table requests (mocked DynamoDB)', () => {
         [undefined, 'KEY_NOT_FOUND'],
       ] as const) {
         const { session } = mockedSession(
-          { deleteItem: () => { throw awsError('ConditionalCheckFailedException', 'x'); }, getItem: Item ? { Item } : {} },
+          {
+            deleteItem: () => {
+              throw awsError('ConditionalCheckFailedException', 'x');
+            },
+            getItem: Item ? { Item } : {},
+          },
           { clock },
         );
         expect((await rejection(session.table(T).atomicDelete('users', 'user/1', { version: 2 }))).code).to.equal(code);
@@ -455,7 +519,14 @@ describe('Table requests (mocked DynamoDB)', () => {
         ExpressionAttributeValues: { ':v0': { N: NOW_S } },
       });
       restoreMocks();
-      const failing = mockedSession({ deleteItem: () => { throw awsError('ConditionalCheckFailedException', 'x'); } }, { clock });
+      const failing = mockedSession(
+        {
+          deleteItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
+        },
+        { clock },
+      );
       expect((await rejection(failing.session.table(T).atomicDelete('users', 'user/1'))).code).to.equal('KEY_EXISTS');
     });
 
@@ -470,7 +541,14 @@ describe('Table requests (mocked DynamoDB)', () => {
   describe('errors from DynamoDB', () => {
     it('maps any other failure to REQUEST_FAILED with the AWS error as cause', async () => {
       const aws = awsError('ProvisionedThroughputExceededException', 'slow down');
-      const { session } = mockedSession({ getItem: () => { throw aws; } }, { clock });
+      const { session } = mockedSession(
+        {
+          getItem: () => {
+            throw aws;
+          },
+        },
+        { clock },
+      );
       const err = await rejection(session.table(T).get('users', 'user/1'));
       expect(err.code).to.equal('REQUEST_FAILED');
       expect(err.cause).to.equal(aws);
@@ -481,12 +559,18 @@ describe('Table requests (mocked DynamoDB)', () => {
     it('a failure of the fallback read is REQUEST_FAILED too', async () => {
       const { session } = mockedSession(
         {
-          deleteItem: () => { throw awsError('ConditionalCheckFailedException', 'x'); },
-          getItem: () => { throw awsError('InternalServerError', 'boom'); },
+          deleteItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
+          getItem: () => {
+            throw awsError('InternalServerError', 'boom');
+          },
         },
         { clock },
       );
-      expect((await rejection(session.table(T).atomicDelete('users', 'k', { version: 1 }))).code).to.equal('REQUEST_FAILED');
+      expect((await rejection(session.table(T).atomicDelete('users', 'k', { version: 1 }))).code).to.equal(
+        'REQUEST_FAILED',
+      );
     });
   });
 
@@ -494,7 +578,13 @@ describe('Table requests (mocked DynamoDB)', () => {
     it('calls requestBuilt once per request with the exact params sent, the Go operation name and context values', async () => {
       const seen: Array<[RequestContext, RequestParams]> = [];
       const { session, calls } = mockedSession(
-        { updateItem: {}, getItem: { Item: { ...KEY, version: { N: '1' } } }, query: { Items: [] }, deleteItem: {}, putItem: {} },
+        {
+          updateItem: {},
+          getItem: { Item: { ...KEY, version: { N: '1' } } },
+          query: { Items: [] },
+          deleteItem: {},
+          putItem: {},
+        },
         { clock, hooks: { requestBuilt: (ctx, params) => void seen.push([ctx, params]) } },
       );
       const p = session.table(T).partition('users');
@@ -521,7 +611,12 @@ describe('Table requests (mocked DynamoDB)', () => {
     it('hands a replacement context to the next request of the same operation', async () => {
       const contexts: RequestContext[] = [];
       const { session } = mockedSession(
-        { updateItem: () => { throw awsError('ConditionalCheckFailedException', 'x'); }, getItem: {} },
+        {
+          updateItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
+          getItem: {},
+        },
         {
           clock,
           hooks: {
@@ -541,7 +636,17 @@ describe('Table requests (mocked DynamoDB)', () => {
 
     it('an already-aborted signal fails ABORTED and sends nothing, not even to hooks', async () => {
       let hooked = 0;
-      const { session, calls } = mockedSession({ getItem: {} }, { clock, hooks: { requestBuilt: () => void hooked++ } });
+      const { session, calls } = mockedSession(
+        { getItem: {} },
+        {
+          clock,
+          hooks: {
+            requestBuilt: () => {
+              hooked++;
+            },
+          },
+        },
+      );
       const reason = new Error('shutting down');
       const err = await rejection(session.table(T).get('users', 'user/1', { signal: AbortSignal.abort(reason) }));
       expect(err.code).to.equal('ABORTED');
@@ -551,7 +656,17 @@ describe('Table requests (mocked DynamoDB)', () => {
 
     it('a hook that throws fails the operation with its error and nothing is sent', async () => {
       const boom = new Error('hook failed');
-      const { session, calls } = mockedSession({ getItem: {} }, { clock, hooks: { requestBuilt: () => { throw boom; } } });
+      const { session, calls } = mockedSession(
+        { getItem: {} },
+        {
+          clock,
+          hooks: {
+            requestBuilt: () => {
+              throw boom;
+            },
+          },
+        },
+      );
       try {
         await session.table(T).get('users', 'user/1');
         expect.fail('expected the hook error');

@@ -86,11 +86,19 @@ describe('paging tokens', () => {
     // Incompressible key values at DynamoDB's limits: 2048-byte partition keys, 1024-byte sort keys.
     let seed = 7;
     const noise = (n: number): string =>
-      Array.from({ length: n }, () => String.fromCharCode(33 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 94))).join('');
+      Array.from({ length: n }, () =>
+        String.fromCharCode(33 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 94)),
+      ).join('');
     const key = { id: { S: noise(2048) }, name: { S: noise(1024) }, pk1: { S: noise(2048) }, sk1: { S: noise(1024) } };
     const token = encodeToken(key);
     expect(token.length).to.be.at.most(TOKEN_LIMITS.maxChars);
-    const scope = { partitionAttribute: 'pk1', partition: key.pk1.S, sortAttribute: 'sk1', prefix: '', keyAttributes: new Set(Object.keys(key)) };
+    const scope = {
+      partitionAttribute: 'pk1',
+      partition: key.pk1.S,
+      sortAttribute: 'sk1',
+      prefix: '',
+      keyAttributes: new Set(Object.keys(key)),
+    };
     expect(decodeToken(token, scope)).to.deep.equal(key);
   });
 
@@ -106,14 +114,22 @@ describe('paging tokens', () => {
     });
 
     it('a token of the table used for an index, and the other way round', () => {
-      const local: TokenScope = { ...tableScope('welcome'), sortAttribute: 'created', keyAttributes: new Set(['id', 'name', 'created']) };
+      const local: TokenScope = {
+        ...tableScope('welcome'),
+        sortAttribute: 'created',
+        keyAttributes: new Set(['id', 'name', 'created']),
+      };
       invalid(valid, local);
       invalid(encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } }));
     });
 
     it('a token of another index', () => {
       const token = encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } });
-      invalid(token, { ...tableScope('welcome'), sortAttribute: 'updated', keyAttributes: new Set(['id', 'name', 'updated']) });
+      invalid(token, {
+        ...tableScope('welcome'),
+        sortAttribute: 'updated',
+        keyAttributes: new Set(['id', 'name', 'updated']),
+      });
     });
 
     it('characters outside the base58 alphabet', () => {
@@ -181,7 +197,11 @@ describe('paging tokens', () => {
     });
 
     it('JSON that is not valid UTF-8', () => {
-      invalid(bs58.encode(gzipSync(Buffer.concat([Buffer.from('{"id":{"S":"wel'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]))));
+      invalid(
+        bs58.encode(
+          gzipSync(Buffer.concat([Buffer.from('{"id":{"S":"wel'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')])),
+        ),
+      );
     });
   });
 });
