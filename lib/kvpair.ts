@@ -4,12 +4,17 @@ const { Converter } = DynamoDB;
 
 /** What a {@link KVPair} is built from. */
 export interface KVPairInit {
+  /** The partition name. */
   partition: string;
+  /** The entity key. */
   key: string;
+  /** The stored version. */
   version: number;
   /** Unix seconds; 0 or absent means never. */
   expires?: number;
+  /** The payload attribute value. */
   value?: DynamoDB.AttributeValue;
+  /** The extra top-level attributes. */
   fields?: DynamoDB.AttributeMap;
 }
 

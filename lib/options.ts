@@ -11,8 +11,11 @@ export type FieldValue = string | number | boolean | Uint8Array;
  * name the item being written.
  */
 export interface PreviousKV {
+  /** The version the stored item must have. */
   readonly version: number;
+  /** When present, must be the partition written to. */
   readonly partition?: string;
+  /** When present, must be the key written to. */
   readonly key?: string;
 }
 
@@ -63,6 +66,7 @@ export interface WriteOptions extends CommonOptions {
 
 /** A local secondary index: same partition key, another sort key. */
 export interface LocalIndex {
+  /** A local secondary index. */
   type: 'local';
   /** The index name. */
   name: string;
@@ -72,6 +76,7 @@ export interface LocalIndex {
 
 /** A global secondary index: its own partition and sort key attributes. */
 export interface GlobalIndex {
+  /** A global secondary index. */
   type: 'global';
   /** The index name. */
   name: string;
