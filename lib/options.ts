@@ -280,6 +280,15 @@ function checkContext(context: unknown): Record<string, unknown> | undefined {
   return context;
 }
 
+/** Adds the validated signal and context every kind of options has. */
+function withCommon<T extends ResolvedDelete>(o: Record<string, unknown>, resolved: T): T {
+  const signal = checkSignal(o.signal);
+  if (signal) resolved.signal = signal;
+  const context = checkContext(o.context);
+  if (context) resolved.context = context;
+  return resolved;
+}
+
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -362,11 +371,7 @@ export function resolveWriteOptions(options: readonly (WriteOptions | undefined)
 
   if (o.previous !== undefined) resolved.previous = checkPrevious(o.previous);
 
-  const signal = checkSignal(o.signal);
-  if (signal) resolved.signal = signal;
-  const context = checkContext(o.context);
-  if (context) resolved.context = context;
-  return resolved;
+  return withCommon(o, resolved);
 }
 
 function checkName(what: string, value: unknown): string {
@@ -422,20 +427,12 @@ export function resolveReadOptions(options: readonly (ReadOptions | undefined)[]
     if (o.startKey !== '') resolved.startKey = o.startKey;
   }
   if (o.index !== undefined) resolved.index = checkIndex(o.index);
-  const signal = checkSignal(o.signal);
-  if (signal) resolved.signal = signal;
-  const context = checkContext(o.context);
-  if (context) resolved.context = context;
-  return resolved;
+  return withCommon(o, resolved);
 }
 
 /** @internal Merges and validates delete options. */
 export function resolveDeleteOptions(options: readonly (DeleteOptions | undefined)[]): ResolvedDelete {
   const o = merge('delete', DELETE_KEYS, options);
   const resolved: ResolvedDelete = {};
-  const signal = checkSignal(o.signal);
-  if (signal) resolved.signal = signal;
-  const context = checkContext(o.context);
-  if (context) resolved.context = context;
-  return resolved;
+  return withCommon(o, resolved);
 }

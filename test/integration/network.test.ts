@@ -3,21 +3,12 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynastoreError, Session, writeWithString } from '../../lib';
+import { Session, writeWithString } from '../../lib';
+import { rejection } from '../helpers/expect';
 import { createTable, localConfig, rawClient, startDynalite } from '../helpers/server';
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-}
-
-async function failure(promise: Promise<unknown>): Promise<DynastoreError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(DynastoreError);
-    return err as DynastoreError;
-  }
-  expect.fail('expected the operation to fail');
 }
 
 describe('signals and network failures (loopback)', () => {
@@ -45,7 +36,7 @@ describe('signals and network failures (loopback)', () => {
     const started = Date.now();
     const pending = session.table('agents').get('users', 'user/1', { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('user gave up')), 100);
-    const err = await failure(pending);
+    const err = await rejection(pending);
     expect(err.code).to.equal('ABORTED');
     expect((err.cause as Error).message).to.equal('user gave up');
     expect(received).to.equal(before + 1);
@@ -57,7 +48,7 @@ describe('signals and network failures (loopback)', () => {
       config: { ...localConfig, endpoint: `http://127.0.0.1:${silentPort}`, httpOptions: { timeout: 200 } },
     });
     const started = Date.now();
-    const err = await failure(session.table('agents').put('users', 'user/1', writeWithString('x')));
+    const err = await rejection(session.table('agents').put('users', 'user/1', writeWithString('x')));
     expect(err.code).to.equal('REQUEST_FAILED');
     expect((err.cause as { code?: string }).code).to.equal('TimeoutError');
     expect(Date.now() - started).to.be.below(2000);
@@ -68,7 +59,7 @@ describe('signals and network failures (loopback)', () => {
     const port = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
     const session = new Session({ config: { ...localConfig, endpoint: `http://127.0.0.1:${port}` } });
-    const err = await failure(session.table('agents').exists('users', 'user/1'));
+    const err = await rejection(session.table('agents').exists('users', 'user/1'));
     expect(err.code).to.equal('REQUEST_FAILED');
     expect((err.cause as { code?: string }).code).to.be.oneOf(['UnknownEndpoint', 'ECONNREFUSED', 'NetworkingError']);
   });

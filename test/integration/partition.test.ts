@@ -3,7 +3,6 @@
 import { expect } from 'chai';
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import {
-  DynastoreError,
   KVPair,
   operationName,
   readScanIndexForwardDisable,
@@ -21,17 +20,8 @@ import {
   type Partition,
   type Table,
 } from '../../lib';
+import { codeOf } from '../helpers/expect';
 import { createTable, rawClient, startDynalite } from '../helpers/server';
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(DynastoreError);
-    return (err as DynastoreError).code;
-  }
-  return 'no error';
-}
 
 describe('Go v1 integration tests, ported (dynalite)', () => {
   let table: Table;
@@ -58,7 +48,7 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
     });
 
     it('a key that was never written is KEY_NOT_FOUND', async () => {
-      expect(await code(kv.get('testPutGetDelete_not_exist_key'))).to.equal('KEY_NOT_FOUND');
+      expect(await codeOf(kv.get('testPutGetDelete_not_exist_key'))).to.equal('KEY_NOT_FOUND');
     });
 
     for (const key of [
@@ -76,7 +66,7 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
         expect(await kv.exists(key)).to.equal(true);
 
         await kv.delete(key);
-        expect(await code(kv.get(key))).to.equal('KEY_NOT_FOUND');
+        expect(await codeOf(kv.get(key))).to.equal('KEY_NOT_FOUND');
         expect(await kv.exists(key)).to.equal(false);
       });
     }
@@ -138,7 +128,7 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
     expect(pair.version).to.not.equal(0);
 
     // A create fails: the key exists.
-    expect(await code(kv.atomicPut(key, writeWithString('WORLD')))).to.equal('KEY_EXISTS');
+    expect(await codeOf(kv.atomicPut(key, writeWithString('WORLD')))).to.equal('KEY_EXISTS');
     // A compare with the right version succeeds.
     const next = await kv.atomicPut(key, writeWithPreviousKV(pair), writeWithBytes(Buffer.from('WORLD')));
     expect(next.version).to.equal(pair.version + 1);
@@ -146,7 +136,7 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
     // A compare with a wrong version fails with KEY_MODIFIED.
     const stale = new KVPair({ partition: pair.partition, key: pair.key, version: 6744 });
     expect(
-      await code(kv.atomicPut(key, writeWithPreviousKV(stale), writeWithBytes(Buffer.from('WORLDWORLD')))),
+      await codeOf(kv.atomicPut(key, writeWithPreviousKV(stale), writeWithBytes(Buffer.from('WORLDWORLD')))),
     ).to.equal('KEY_MODIFIED');
   });
 
@@ -181,13 +171,13 @@ describe('Go v1 integration tests, ported (dynalite)', () => {
     expect(pair.bytesValue()).to.deep.equal(Buffer.from('world'));
 
     // The wrong version fails.
-    expect(await code(kv.atomicDelete(key, { partition: pair.partition, key: pair.key, version: 6744 }))).to.equal(
+    expect(await codeOf(kv.atomicDelete(key, { partition: pair.partition, key: pair.key, version: 6744 }))).to.equal(
       'KEY_MODIFIED',
     );
     // The right version deletes.
     expect(await kv.atomicDelete(key, pair)).to.equal(true);
     // A key no longer there is KEY_NOT_FOUND.
-    expect(await code(kv.atomicDelete(key, pair))).to.equal('KEY_NOT_FOUND');
+    expect(await codeOf(kv.atomicDelete(key, pair))).to.equal('KEY_NOT_FOUND');
   });
 
   // Mocha runs a suite's own tests before its nested suites: this one runs last.

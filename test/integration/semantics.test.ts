@@ -23,17 +23,8 @@ import {
   type RequestParams,
   type Table,
 } from '../../lib';
+import { codeOf } from '../helpers/expect';
 import { createTable, rawClient, startDynalite } from '../helpers/server';
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(DynastoreError);
-    return (err as DynastoreError).code;
-  }
-  return 'no error';
-}
 
 async function collect(it: AsyncIterable<KVPair>): Promise<string[]> {
   const keys: string[] = [];
@@ -127,7 +118,7 @@ describe('API.md semantics (dynalite)', () => {
     });
 
     it('get: KEY_NOT_FOUND; exists: false', async () => {
-      expect(await code(p.get('a/dying'))).to.equal('KEY_NOT_FOUND');
+      expect(await codeOf(p.get('a/dying'))).to.equal('KEY_NOT_FOUND');
       expect(await p.exists('a/dying')).to.equal(false);
       expect((await p.get('a/later')).stringValue()).to.equal('z');
       expect(await p.exists('a/later')).to.equal(true);
@@ -147,7 +138,7 @@ describe('API.md semantics (dynalite)', () => {
 
     it('list of only expired items is KEY_NOT_FOUND', async () => {
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated Go API
-      expect(await code(p.list('a/dying'))).to.equal('KEY_NOT_FOUND');
+      expect(await codeOf(p.list('a/dying'))).to.equal('KEY_NOT_FOUND');
     });
 
     it('atomicPut without previous replaces it, as a new item', async () => {
@@ -159,8 +150,8 @@ describe('API.md semantics (dynalite)', () => {
     it('atomicPut and atomicDelete with previous: KEY_NOT_FOUND', async () => {
       const raw1 = await raw('a/dying');
       const previous = { version: Number(raw1?.version?.N) };
-      expect(await code(p.atomicPut('a/dying', writeWithPreviousKV(previous)))).to.equal('KEY_NOT_FOUND');
-      expect(await code(p.atomicDelete('a/dying', previous))).to.equal('KEY_NOT_FOUND');
+      expect(await codeOf(p.atomicPut('a/dying', writeWithPreviousKV(previous)))).to.equal('KEY_NOT_FOUND');
+      expect(await codeOf(p.atomicDelete('a/dying', previous))).to.equal('KEY_NOT_FOUND');
     });
 
     it('atomicDelete without previous: false, and the leftover is cleaned up', async () => {
@@ -174,7 +165,7 @@ describe('API.md semantics (dynalite)', () => {
       const created = await p.atomicPut('k', writeWithString('v1'), writeWithTTL(60_000));
       expect(created).to.include({ partition: p.partitionName, key: 'k', version: 1, expires: now / 1000 + 60 });
       expect(await p.get('k')).to.deep.equal(created);
-      expect(await code(p.atomicPut('k', writeWithString('again')))).to.equal('KEY_EXISTS');
+      expect(await codeOf(p.atomicPut('k', writeWithString('again')))).to.equal('KEY_EXISTS');
       expect((await p.get('k')).stringValue()).to.equal('v1');
     });
 
@@ -184,12 +175,12 @@ describe('API.md semantics (dynalite)', () => {
       expect(v2).to.include({ version: 2 });
       expect(v2.stringValue()).to.equal('v2');
       expect(v2.decodeFields()).to.deep.equal({ a: '1' });
-      expect(await code(p.atomicPut('k', writeWithString('v3'), writeWithPreviousKV(v1)))).to.equal('KEY_MODIFIED');
+      expect(await codeOf(p.atomicPut('k', writeWithString('v3'), writeWithPreviousKV(v1)))).to.equal('KEY_MODIFIED');
       expect((await p.get('k')).stringValue()).to.equal('v2');
     });
 
     it('with previous on an absent key: KEY_NOT_FOUND, and nothing is created', async () => {
-      expect(await code(p.atomicPut('never', writeWithPreviousKV({ version: 1 })))).to.equal('KEY_NOT_FOUND');
+      expect(await codeOf(p.atomicPut('never', writeWithPreviousKV({ version: 1 })))).to.equal('KEY_NOT_FOUND');
       expect(await raw('never')).to.equal(undefined);
     });
 
@@ -197,7 +188,7 @@ describe('API.md semantics (dynalite)', () => {
       const v1 = await p.atomicPut('k');
       await p.put('k');
       sent.length = 0;
-      expect(await code(p.atomicPut('k', writeWithPreviousKV(v1)))).to.equal('KEY_MODIFIED');
+      expect(await codeOf(p.atomicPut('k', writeWithPreviousKV(v1)))).to.equal('KEY_MODIFIED');
       expect(sent.map((s) => ('UpdateExpression' in s ? 'UpdateItem' : 'GetItem'))).to.deep.equal([
         'UpdateItem',
         'GetItem',
@@ -230,17 +221,17 @@ describe('API.md semantics (dynalite)', () => {
     it('without previous: false when absent; KEY_EXISTS when live, and the item stays', async () => {
       expect(await p.atomicDelete('k')).to.equal(false);
       await p.put('k');
-      expect(await code(p.atomicDelete('k'))).to.equal('KEY_EXISTS');
+      expect(await codeOf(p.atomicDelete('k'))).to.equal('KEY_EXISTS');
       expect(await p.exists('k')).to.equal(true);
     });
 
     it('with previous: true once, then KEY_NOT_FOUND; KEY_MODIFIED on a stale version', async () => {
       const v1 = await p.atomicPut('k');
       await p.put('k');
-      expect(await code(p.atomicDelete('k', v1))).to.equal('KEY_MODIFIED');
+      expect(await codeOf(p.atomicDelete('k', v1))).to.equal('KEY_MODIFIED');
       const v2 = await p.get('k');
       expect(await p.atomicDelete('k', v2)).to.equal(true);
-      expect(await code(p.atomicDelete('k', v2))).to.equal('KEY_NOT_FOUND');
+      expect(await codeOf(p.atomicDelete('k', v2))).to.equal('KEY_NOT_FOUND');
     });
   });
 
@@ -308,13 +299,13 @@ describe('API.md semantics (dynalite)', () => {
         readWithLimit(2),
       );
       sent.length = 0;
-      expect(await code(other.listPage('item/', { startKey: lastKey }))).to.equal('INVALID_TOKEN');
-      expect(await code(p.listPage('other/', { startKey: lastKey }))).to.equal('INVALID_TOKEN');
-      expect(await code(p.listPage('', readWithLocalIndex('idx_created', 'created'), { startKey: lastKey }))).to.equal(
-        'INVALID_TOKEN',
-      );
-      expect(await code(p.listPage('', { startKey: gsi.lastKey }))).to.equal('INVALID_TOKEN');
-      expect(await code(p.listPage('', { startKey: 'garbage' }))).to.equal('INVALID_TOKEN');
+      expect(await codeOf(other.listPage('item/', { startKey: lastKey }))).to.equal('INVALID_TOKEN');
+      expect(await codeOf(p.listPage('other/', { startKey: lastKey }))).to.equal('INVALID_TOKEN');
+      expect(
+        await codeOf(p.listPage('', readWithLocalIndex('idx_created', 'created'), { startKey: lastKey })),
+      ).to.equal('INVALID_TOKEN');
+      expect(await codeOf(p.listPage('', { startKey: gsi.lastKey }))).to.equal('INVALID_TOKEN');
+      expect(await codeOf(p.listPage('', { startKey: 'garbage' }))).to.equal('INVALID_TOKEN');
       expect(() => p.iterate('', { startKey: 'garbage' })).to.throw(DynastoreError);
       expect(sent).to.have.length(0);
     });

@@ -18,21 +18,12 @@ import {
   type WriteOptions,
 } from '../../lib';
 import { resolveDeleteOptions, resolveReadOptions, resolveWriteOptions } from '../../lib/options';
+import { rejection } from '../helpers/expect';
 import { mockedSession, restoreMocks } from '../helpers/mock';
 
 function refused(fn: () => unknown): DynastoreError {
   try {
     fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(DynastoreError);
-    return err as DynastoreError;
-  }
-  expect.fail('expected a DynastoreError');
-}
-
-async function refusedAsync(promise: Promise<unknown>): Promise<DynastoreError> {
-  try {
-    await promise;
   } catch (err) {
     expect(err).to.be.instanceOf(DynastoreError);
     return err as DynastoreError;
@@ -219,7 +210,7 @@ describe('options', () => {
           deleteItem: {},
           query: {},
         });
-        const err = await refusedAsync(run(session));
+        const err = await rejection(run(session));
         expect(err.code).to.equal('INVALID_ARGUMENT');
         expect(err.message).to.contain(mention);
         expect(err).to.have.property('value');

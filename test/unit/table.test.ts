@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import {
-  DynastoreError,
   KVPair,
   operationName,
   readConsistentDisable,
@@ -17,6 +16,7 @@ import {
   type RequestContext,
   type RequestParams,
 } from '../../lib';
+import { rejection } from '../helpers/expect';
 import { awsError, mockedSession, restoreMocks } from '../helpers/mock';
 
 const NOW = 1_700_000_000_123; // ms
@@ -24,16 +24,6 @@ const NOW_S = '1700000000';
 const clock = (): number => NOW;
 const T = 'agents';
 const KEY = { id: { S: 'users' }, name: { S: 'user/1' } };
-
-async function rejection(promise: Promise<unknown>): Promise<DynastoreError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(DynastoreError);
-    return err as DynastoreError;
-  }
-  expect.fail('expected the operation to fail');
-}
 
 describe('Table requests (mocked DynamoDB)', () => {
   afterEach(restoreMocks);
