@@ -84,14 +84,25 @@ async function send<T>(
       throw mapError(command, err, undefined);
     }
   }
-  const abort = (): void => request.abort();
-  signal.addEventListener('abort', abort, { once: true });
+  // request.abort() only cuts a request on the wire; between the SDK's retries there is nothing to cut,
+  // so the abort also settles the operation at once.
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = (): void => {
+      request.abort();
+      reject(abortedError(command, signal));
+    };
+  });
+  signal.addEventListener('abort', onAbort, { once: true });
+  const response = request.promise();
   try {
-    return await request.promise();
+    return await Promise.race([response, aborted]);
   } catch (err) {
-    throw mapError(command, err, signal);
+    // The SDK's own promise settles later with RequestAbortedError; nobody awaits it then.
+    response.catch(() => undefined);
+    throw err instanceof DynastoreError ? err : mapError(command, err, signal);
   } finally {
-    signal.removeEventListener('abort', abort);
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

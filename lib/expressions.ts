@@ -56,7 +56,7 @@ export function updateExpression(p: Placeholders, write: WriteParts): string {
   const sets: string[] = [];
   if (write.payload !== undefined) sets.push(`${p.name('payload')} = ${p.value(write.payload)}`);
   if (write.fields !== undefined) {
-    for (const field in write.fields) {
+    for (const field of Object.keys(write.fields)) {
       sets.push(`${p.name(field)} = ${p.value(write.fields[field] as DynamoDB.AttributeValue)}`);
     }
   }

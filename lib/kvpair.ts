@@ -1,4 +1,5 @@
 import DynamoDB from 'aws-sdk/clients/dynamodb';
+import { setOwn } from './validate';
 
 const { Converter } = DynamoDB;
 
@@ -120,7 +121,7 @@ export function decodeItem(item: DynamoDB.AttributeMap): KVPair {
       case 'payload':
         break;
       default:
-        fields[name] = item[name] as DynamoDB.AttributeValue;
+        setOwn(fields, name, item[name] as DynamoDB.AttributeValue);
     }
   }
   const version = item.version?.N;

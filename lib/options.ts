@@ -1,6 +1,6 @@
 import type { DynamoDB } from 'aws-sdk';
 import { invalidArgument } from './errors';
-import { checkFieldName, describeValue } from './validate';
+import { checkAttributeValue, checkFieldName, checkNumber, describeValue, setOwn } from './validate';
 
 /** A value `writeWithFields` stores as a top-level attribute: S, N, BOOL or B. */
 export type FieldValue = string | number | boolean | Uint8Array;
@@ -193,6 +193,8 @@ export function readWithLocalIndex(name: string, sortKeyAttribute: string): Read
 /**
  * Lists from a global secondary index (Go's `ReadWithGlobalIndex`); the
  * partition argument of `listPage` is then the value of `partitionKeyAttribute`.
+ * The index must project `expires` (`ALL`, or `INCLUDE` naming it), or expired
+ * items cannot be filtered out of its listings.
  */
 export function readWithGlobalIndex(
   name: string,
@@ -233,7 +235,6 @@ const COMMON_KEYS = ['signal', 'context'];
 const WRITE_KEYS = new Set([...COMMON_KEYS, 'value', 'attributeValue', 'fields', 'ttl', 'previous']);
 const READ_KEYS = new Set([...COMMON_KEYS, 'consistent', 'scanIndexForward', 'limit', 'startKey', 'index']);
 const DELETE_KEYS = new Set(COMMON_KEYS);
-const ATTRIBUTE_TYPES = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'];
 
 /** The largest ttl: a later `expires` would be past JavaScript's last date. */
 const MAX_TTL = 8.64e15;
@@ -300,7 +301,7 @@ function fieldValue(name: string, value: unknown): DynamoDB.AttributeValue {
     case 'boolean':
       return { BOOL: value };
     case 'number':
-      if (Number.isFinite(value)) return { N: String(value) };
+      if (Number.isFinite(value)) return { N: checkNumber(String(value), `field ${JSON.stringify(name)}`) };
       break;
     default:
       if (value instanceof Uint8Array) return { B: toBuffer(value) };
@@ -308,16 +309,6 @@ function fieldValue(name: string, value: unknown): DynamoDB.AttributeValue {
   throw invalidArgument(
     `field ${JSON.stringify(name)} must be a string, a finite number, a boolean or bytes, got ${describeValue(value)}`,
     value,
-  );
-}
-
-function checkAttributeValue(av: unknown): DynamoDB.AttributeValue {
-  if (isPlainObject(av) && ATTRIBUTE_TYPES.some((t) => av[t] !== undefined)) {
-    return av;
-  }
-  throw invalidArgument(
-    `attributeValue must be a DynamoDB attribute value such as { S: 'x' } or { M: {...} }, got ${describeValue(av)}`,
-    av,
   );
 }
 
@@ -346,7 +337,7 @@ export function resolveWriteOptions(options: readonly (WriteOptions | undefined)
     else if (o.value instanceof Uint8Array) resolved.payload = { S: toBuffer(o.value).toString('base64') };
     else throw invalidArgument(`value must be a string or bytes, got ${describeValue(o.value)}`, o.value);
   } else if (o.attributeValue !== undefined) {
-    resolved.payload = checkAttributeValue(o.attributeValue);
+    resolved.payload = checkAttributeValue(o.attributeValue, 'attributeValue');
   }
 
   if (o.fields !== undefined) {
@@ -356,7 +347,7 @@ export function resolveWriteOptions(options: readonly (WriteOptions | undefined)
     const fields: DynamoDB.AttributeMap = {};
     for (const name of Object.keys(o.fields)) {
       checkFieldName(name);
-      fields[name] = fieldValue(name, o.fields[name]);
+      setOwn(fields, name, fieldValue(name, o.fields[name]));
     }
     resolved.fields = fields;
   }
@@ -386,6 +377,12 @@ function checkIndex(index: unknown): IndexOption {
     throw invalidArgument(`index must be an object, got ${describeValue(index)}`, index);
   }
   const name = checkName('index name', index.name);
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
+    throw invalidArgument(
+      `index name must be 3 to 255 characters of A-Z, a-z, 0-9, '_', '-' and '.', got ${describeValue(name)}`,
+      name,
+    );
+  }
   const sortKeyAttribute = checkName('index sortKeyAttribute', index.sortKeyAttribute);
   if (index.type === 'local') return { type: 'local', name, sortKeyAttribute };
   if (index.type === 'global') {

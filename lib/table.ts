@@ -27,7 +27,7 @@ import {
 import { Partition } from './partition';
 import type { Session } from './session';
 import { decodeToken, encodeToken, type TokenScope } from './token';
-import { checkItemSize, checkPartitionKey, checkPrefix, checkSortKey, checkTableName } from './validate';
+import { checkItemSize, checkPartitionKey, checkPrefix, checkSortKey, checkTableName, LIMITS } from './validate';
 
 /** @internal What a session hands its tables. */
 export interface Runtime {
@@ -40,7 +40,10 @@ export interface Runtime {
 /** How often `put` goes round when an expired item keeps being replaced under it. */
 const PUT_ATTEMPTS = 5;
 
-const TABLE_KEYS: ReadonlySet<string> = new Set(['id', 'name']);
+const TABLE_KEYS: ReadonlyMap<string, number> = new Map([
+  ['id', LIMITS.partitionKeyBytes],
+  ['name', LIMITS.sortKeyBytes],
+]);
 
 /**
  * One operation in flight: runs the hook and the abort check before each of
@@ -88,8 +91,14 @@ class Operation {
     const hooks = this.runtime.hooks;
     if (hooks?.requestBuilt === undefined) return;
     const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
-    const replaced = hooks.requestBuilt(ctx, params);
-    this.ctx = replaced ?? ctx;
+    const returned: unknown = hooks.requestBuilt(ctx, params);
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      // Its rejection has nowhere to go: catch it rather than crash the process, and refuse the hook.
+      Promise.resolve(returned).catch(() => undefined);
+      throw invalidArgument('hooks.requestBuilt must be synchronous: it returned a promise', returned);
+    }
+    // Only an object replaces the context; an arrow function's stray value (a push's count) does not.
+    this.ctx = typeof returned === 'object' && returned !== null ? (returned as RequestContext) : ctx;
   }
 }
 
@@ -448,7 +457,11 @@ export class Table {
       partition,
       sortAttribute: index.sortKeyAttribute,
       prefix,
-      keyAttributes: new Set(['id', 'name', partitionAttribute, index.sortKeyAttribute]),
+      keyAttributes: new Map([
+        ...TABLE_KEYS,
+        [partitionAttribute, LIMITS.partitionKeyBytes],
+        [index.sortKeyAttribute, LIMITS.sortKeyBytes],
+      ]),
     };
   }
 

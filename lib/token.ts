@@ -4,15 +4,25 @@ import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { DynastoreError } from './errors';
 
 /**
- * @internal Bounds on what a token may be. The longest real token, a global
- * index key with every key attribute at DynamoDB's size limit, stays under
- * the character bound; base58 decoding is quadratic, so the bound also caps
- * the time a hostile token can cost.
+ * @internal Bounds on what a token may be. A token's length is bounded by the
+ * key it holds: `charsPerKeyByte` times the sum of the size limits of the
+ * scope's key attributes. The longest tokens measured, keys at their limits
+ * full of random control characters (escaped six-fold in JSON, so they
+ * compress worst), came to 1.6 characters per key byte; the bound leaves room
+ * above that. Base58 decoding is quadratic, so the bound also caps the time a
+ * hostile token can cost: about 35 ms on a table's scope here.
  */
 export const TOKEN_LIMITS = {
-  maxChars: 8192,
+  charsPerKeyByte: 2.75,
   maxJsonBytes: 64 * 1024,
 } as const;
+
+/** @internal The longest token a scope accepts. */
+export function maxTokenChars(scope: TokenScope): number {
+  let keyBytes = 0;
+  for (const limit of scope.keyAttributes.values()) keyBytes += limit;
+  return Math.ceil(keyBytes * TOKEN_LIMITS.charsPerKeyByte);
+}
 
 /** @internal What a token must match to be used for a request. */
 export interface TokenScope {
@@ -22,8 +32,12 @@ export interface TokenScope {
   /** The attribute the prefix is matched on (`name`, or the index's sort key). */
   sortAttribute: string;
   prefix: string;
-  /** Exactly the attributes a LastEvaluatedKey of this table or index carries. */
-  keyAttributes: ReadonlySet<string>;
+  /**
+   * Exactly the attributes a LastEvaluatedKey of this table or index carries,
+   * each with DynamoDB's size limit for it in bytes (2048 for partition keys,
+   * 1024 for sort keys).
+   */
+  keyAttributes: ReadonlyMap<string, number>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -70,13 +84,23 @@ function decodeAttribute(token: string, attr: string, wire: unknown): DynamoDB.A
   return value;
 }
 
+/** A key value DynamoDB would accept: non-empty and within the attribute's size limit. */
+function checkKeyValue(token: string, attr: string, value: DynamoDB.AttributeValue, maxBytes: number): void {
+  const size =
+    value.S !== undefined ? Buffer.byteLength(value.S, 'utf8') : value.B !== undefined ? (value.B as Buffer).length : 1;
+  if (size === 0 || size > maxBytes) {
+    throw invalidToken(token, `attribute ${JSON.stringify(attr)} is ${size} bytes, not 1 to ${maxBytes}`);
+  }
+}
+
 /**
  * @internal Decodes a token from {@link encodeToken} or Go dynastore v1 and
  * checks it belongs to the request; anything else is INVALID_TOKEN.
  */
 export function decodeToken(token: string, scope: TokenScope): DynamoDB.Key {
-  if (token.length > TOKEN_LIMITS.maxChars) {
-    throw invalidToken(token, `longer than ${TOKEN_LIMITS.maxChars} characters`);
+  const maxChars = maxTokenChars(scope);
+  if (token.length > maxChars) {
+    throw invalidToken(token, `longer than ${maxChars} characters`);
   }
   const compressed = bs58.decodeUnsafe(token);
   if (compressed === undefined || compressed.length < 10 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
@@ -92,7 +116,11 @@ export function decodeToken(token: string, scope: TokenScope): DynamoDB.Key {
     });
     parsed = JSON.parse(utf8.decode(json));
   } catch (err) {
-    throw invalidToken(token, (err as Error).message);
+    const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw invalidToken(
+      token,
+      tooLarge ? `decompresses past ${TOKEN_LIMITS.maxJsonBytes} bytes` : (err as Error).message,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalidToken(token, 'not a key object');
@@ -102,11 +130,20 @@ export function decodeToken(token: string, scope: TokenScope): DynamoDB.Key {
   if (attrs.length !== scope.keyAttributes.size || !attrs.every((a) => scope.keyAttributes.has(a))) {
     throw invalidToken(
       token,
-      `its key attributes (${attrs.join(', ')}) are not this table's or index's (${[...scope.keyAttributes].join(', ')})`,
+      `its key attributes (${attrs.join(', ')}) are not this table's or index's (${[...scope.keyAttributes.keys()].join(', ')})`,
     );
   }
   const key: DynamoDB.Key = {};
-  for (const attr of attrs) key[attr] = decodeAttribute(token, attr, (parsed as Record<string, unknown>)[attr]);
+  for (const attr of attrs) {
+    const value = decodeAttribute(token, attr, (parsed as Record<string, unknown>)[attr]);
+    checkKeyValue(token, attr, value, scope.keyAttributes.get(attr) ?? 0);
+    key[attr] = value;
+  }
+  // The table's own keys are strings, and so is whatever the partition argument is matched on.
+  for (const attr of ['id', 'name', scope.partitionAttribute]) {
+    if (scope.keyAttributes.has(attr) && key[attr]?.S === undefined)
+      throw invalidToken(token, `attribute ${JSON.stringify(attr)} is not a string`);
+  }
 
   if (key[scope.partitionAttribute]?.S !== scope.partition) {
     throw invalidToken(token, `it was issued for another partition than ${JSON.stringify(scope.partition)}`);

@@ -132,3 +132,95 @@ export function checkItemSize(item: DynamoDB.AttributeMap, key: string): void {
     );
   }
 }
+
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** DynamoDB nests maps and lists 32 levels deep at most. */
+const MAX_DEPTH = 32;
+
+/** @internal A number DynamoDB stores: 38 significant digits, magnitude 1e-130 to under 1e126, or zero. */
+export function checkNumber(n: string, what: string): string {
+  const magnitude = Math.abs(Number(n));
+  const digits = n
+    .replace(/[eE].*$/, '')
+    .replace(/[-.]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
+  if (!NUMBER.test(n) || (magnitude !== 0 && (magnitude < 1e-130 || magnitude >= 1e126)) || digits.length > 38) {
+    throw invalidArgument(
+      `${what} ${describe(n)} is not a number DynamoDB stores (38 digits, magnitude 1e-130 to 1e126)`,
+      n,
+    );
+  }
+  return n;
+}
+
+function isBinary(v: unknown): boolean {
+  return v instanceof Uint8Array || typeof v === 'string';
+}
+
+/**
+ * @internal Checks a whole attribute value, as deep as it goes: exactly one
+ * type member, of the right kind, within DynamoDB's rules.
+ */
+export function checkAttributeValue(av: unknown, path: string, depth = 0): DynamoDB.AttributeValue {
+  const bad = (why: string): DynastoreError => invalidArgument(`${path} ${why}`, av);
+  if (typeof av !== 'object' || av === null || Array.isArray(av)) {
+    throw bad(`must be a DynamoDB attribute value such as { S: 'x' } or { M: {...} }, got ${describe(av)}`);
+  }
+  if (depth > MAX_DEPTH) throw bad(`nests deeper than DynamoDB's ${MAX_DEPTH} levels`);
+  const entries = Object.entries(av as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const [entry] = entries;
+  if (entries.length !== 1 || entry === undefined || !ATTRIBUTE_TYPES.has(entry[0])) {
+    const names = entries.map(([k]) => k).join(', ') || 'none';
+    throw bad(`must have exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL; has ${names}`);
+  }
+  const [type, v] = entry;
+  const isSet = type === 'SS' || type === 'NS' || type === 'BS';
+  if (isSet && (!Array.isArray(v) || v.length === 0)) throw bad(`${type} must be a non-empty array`);
+  switch (type) {
+    case 'S':
+      if (typeof v !== 'string') throw bad(`S must be a string, got ${describe(v)}`);
+      break;
+    case 'N':
+      if (typeof v !== 'string') throw bad(`N must be a number as a string, got ${describe(v)}`);
+      checkNumber(v, `${path}.N`);
+      break;
+    case 'B':
+      if (!isBinary(v)) throw bad(`B must be bytes, got ${describe(v)}`);
+      break;
+    case 'BOOL':
+      if (typeof v !== 'boolean') throw bad(`BOOL must be a boolean, got ${describe(v)}`);
+      break;
+    case 'NULL':
+      if (v !== true) throw bad(`NULL must be true, got ${describe(v)}`);
+      break;
+    case 'SS':
+    case 'NS':
+    case 'BS': {
+      const items = v as unknown[];
+      if (type === 'SS' && !items.every((s) => typeof s === 'string')) throw bad('SS must hold strings');
+      if (type === 'NS') items.forEach((s, i) => checkNumber(String(s), `${path}.NS[${i}]`));
+      if (type === 'BS' && !items.every(isBinary)) throw bad('BS must hold bytes');
+      if (type !== 'BS' && new Set(items).size !== items.length) throw bad(`${type} must not repeat a member`);
+      break;
+    }
+    case 'M':
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`M must be an object, got ${describe(v)}`);
+      for (const key of Object.keys(v)) {
+        checkAttributeValue((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+      }
+      break;
+    default:
+      if (!Array.isArray(v)) throw bad(`L must be an array, got ${describe(v)}`);
+      (v as unknown[]).forEach((item, i) => checkAttributeValue(item, `${path}[${i}]`, depth + 1));
+  }
+  return av;
+}
+
+/** @internal Sets a property as an own data property, even `__proto__`, which plain assignment would not. */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

@@ -43,6 +43,35 @@ describe('signals and network failures (loopback)', () => {
     expect(Date.now() - started).to.be.below(2000);
   });
 
+  it("an abort during the SDK's retry backoff settles at once, not when the backoff ends", async () => {
+    let hits = 0;
+    const failing = createServer((_req, res) => {
+      hits++;
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'try later' }));
+    });
+    const port = await listen(failing);
+    try {
+      const session = new Session({
+        config: {
+          ...localConfig,
+          endpoint: `http://127.0.0.1:${port}`,
+          maxRetries: 3,
+          retryDelayOptions: { customBackoff: () => 3000 },
+        },
+      });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('shutting down')), 300);
+      const started = Date.now();
+      const err = await rejection(session.table('agents').get('users', 'user/1', { signal: controller.signal }));
+      expect(err.code).to.equal('ABORTED');
+      expect(Date.now() - started).to.be.below(1500);
+      expect(hits).to.equal(1);
+    } finally {
+      failing.close();
+    }
+  });
+
   it('a server that does not answer within the configured timeout: REQUEST_FAILED', async () => {
     const session = new Session({
       config: { ...localConfig, endpoint: `http://127.0.0.1:${silentPort}`, httpOptions: { timeout: 200 } },

@@ -79,6 +79,35 @@ describe('options', () => {
       expect(resolveReadOptions([readConsistentDisable(), { consistent: true }]).consistent).to.equal(true);
     });
 
+    it('accepts well-formed attribute values of every type, nested', () => {
+      const av = {
+        M: {
+          s: { S: '' },
+          n: { N: '-12.5e3' },
+          b: { B: Buffer.from([1]) },
+          ss: { SS: ['a', 'b'] },
+          ns: { NS: ['1', '2'] },
+          bs: { BS: [Buffer.from([1]), Buffer.from([1])] },
+          l: { L: [{ NULL: true }, { BOOL: false }] },
+          big: { N: '12345678901234567890123456789012345678' },
+          zero: { N: '0.000' },
+        },
+      };
+      expect(resolveWriteOptions([writeWithAttributeValue(av)]).payload).to.equal(av);
+      expect(
+        refused(() => resolveWriteOptions([writeWithAttributeValue({ N: '123456789012345678901234567890123456789' })]))
+          .message,
+      ).to.contain('38 digits');
+    });
+
+    it('keeps a field named __proto__ as an ordinary field', () => {
+      const fields = resolveWriteOptions([
+        writeWithFields(JSON.parse('{"__proto__":"x","a":"y"}') as Record<string, string>),
+      ]).fields;
+      expect(Object.keys(fields ?? {})).to.deep.equal(['__proto__', 'a']);
+      expect(Object.getPrototypeOf(fields)).to.equal(Object.prototype);
+    });
+
     it('converts fields: string S, number N, boolean BOOL, bytes B', () => {
       const fields = resolveWriteOptions([
         writeWithFields({ s: 'x', n: -1.5, b: false, bin: Uint8Array.of(7) }),
@@ -111,6 +140,34 @@ describe('options', () => {
       ['number value', { value: 5 as unknown as string }, 'value'],
       ['value and attributeValue', { value: 'a', attributeValue: { S: 'b' } }, 'either value or attributeValue'],
       ['attributeValue without a type', { attributeValue: { X: 1 } as never }, 'attributeValue'],
+      ['attributeValue with two types', { attributeValue: { S: 'x', N: '1' } }, 'has S, N'],
+      ['attributeValue S not a string', { attributeValue: { S: 123 } as never }, 'attributeValue S must be a string'],
+      ['attributeValue N not a number', { attributeValue: { N: '12a' } }, '"12a"'],
+      ['attributeValue NULL false', { attributeValue: { NULL: false } }, 'NULL must be true'],
+      ['attributeValue BOOL not boolean', { attributeValue: { BOOL: 'yes' } as never }, 'BOOL'],
+      ['attributeValue B not bytes', { attributeValue: { B: 5 as never } }, 'B must be bytes'],
+      ['attributeValue L not a list', { attributeValue: { L: 'abc' } as never }, 'L must be an array'],
+      ['attributeValue SS not a list', { attributeValue: { SS: 'ab' } as never }, 'SS must be a non-empty array'],
+      ['attributeValue empty NS', { attributeValue: { NS: [] } }, 'NS must be a non-empty array'],
+      ['attributeValue SS repeating', { attributeValue: { SS: ['a', 'a'] } }, 'must not repeat'],
+      ['attributeValue SS of numbers', { attributeValue: { SS: [1] } as never }, 'SS must hold strings'],
+      ['attributeValue BS of numbers', { attributeValue: { BS: [5] } }, 'BS must hold bytes'],
+      ['attributeValue NS out of range', { attributeValue: { NS: ['1', '1e200'] } }, 'NS[1]'],
+      ['attributeValue M holding null', { attributeValue: { M: { a: null } } as never }, 'attributeValue.a'],
+      ['attributeValue M not an object', { attributeValue: { M: [] } as never }, 'M must be an object'],
+      [
+        'attributeValue deep in a list',
+        { attributeValue: { L: [{ M: { x: { S: 1 } } }] } as never },
+        'attributeValue[0].x',
+      ],
+      [
+        'attributeValue nested deeper than 32 levels',
+        { attributeValue: Array.from({ length: 40 }).reduce<object>((inner) => ({ L: [inner] }), { S: 'x' }) },
+        '32 levels',
+      ],
+      ['attributeValue with an unknown member', { attributeValue: { S: 'x', Z: 1 } as never }, 'has S, Z'],
+      ['field number too large for DynamoDB', { fields: { n: 1e300 } }, '1e+300'],
+      ['field number too small for DynamoDB', { fields: { n: 5e-324 } }, '5e-324'],
       ['fields not an object', { fields: 'a' as never }, 'fields'],
       ['NaN field', { fields: { n: NaN } }, '"n"'],
       ['object field', { fields: { o: {} as never } }, '"o"'],
@@ -138,9 +195,14 @@ describe('options', () => {
       ['start key not a string', { startKey: 5 as never }, 'startKey'],
       ['consistent not boolean', { consistent: 'yes' as never }, 'consistent'],
       ['scanIndexForward not boolean', { scanIndexForward: 0 as never }, 'scanIndexForward'],
-      ['index of unknown type', { index: { type: 'other', name: 'i', sortKeyAttribute: 's' } as never }, 'index type'],
+      [
+        'index of unknown type',
+        { index: { type: 'other', name: 'idx', sortKeyAttribute: 's' } as never },
+        'index type',
+      ],
       ['index without a name', readWithLocalIndex('', 'c'), 'index name'],
-      ['global index without partition attribute', readWithGlobalIndex('g', '', 's'), 'partitionKeyAttribute'],
+      ['index name DynamoDB refuses', readWithLocalIndex('ab', 'c'), 'index name must be 3 to 255'],
+      ['global index without partition attribute', readWithGlobalIndex('gsi', '', 's'), 'partitionKeyAttribute'],
       ['index not an object', { index: 'idx' as never }, 'index'],
       ['unknown option', { ttl: 5 } as never, '"ttl"'],
     ];

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
 import {
   KVPair,
   operationName,
@@ -84,6 +85,15 @@ describe('Table requests (mocked DynamoDB)', () => {
         '#n1': 'version',
         '#n2': 'id',
       });
+    });
+
+    it('sends a field named __proto__ as an ordinary attribute name', async () => {
+      const { session, calls } = mockedSession({ updateItem: {} }, { clock });
+      await session
+        .table(T)
+        .put('users', 'user/1', writeWithFields(JSON.parse('{"__proto__":"x"}') as Record<string, string>));
+      expect(calls[0]?.params.ExpressionAttributeNames).to.deep.include({ '#n0': '__proto__' });
+      expect((calls[0]?.params.ExpressionAttributeValues as Record<string, unknown>)[':v0']).to.deep.equal({ S: 'x' });
     });
 
     it('stores bytes as standard base64 in S, as Go does', async () => {
@@ -197,8 +207,8 @@ describe('Table requests (mocked DynamoDB)', () => {
       const { session, calls } = mockedSession({}, { clock });
       const t = session.table(T);
       for (const p of [
-        t.get('users', 'k', readWithLocalIndex('idx', 'created')),
-        t.exists('users', 'k', readWithGlobalIndex('g', 'a', 'b')),
+        t.get('users', 'k', readWithLocalIndex('idx_created', 'created')),
+        t.exists('users', 'k', readWithGlobalIndex('gsi', 'a', 'b')),
       ]) {
         expect((await rejection(p)).code).to.equal('INDEX_NOT_SUPPORTED');
       }
@@ -315,6 +325,23 @@ describe('Table requests (mocked DynamoDB)', () => {
       ]);
     });
 
+    it('iterate reports its requests to hooks as ListPage', async () => {
+      const ops: string[] = [];
+      const { session } = mockedSession(
+        { query: [page(1, 'k1'), page(2)] },
+        {
+          clock,
+          hooks: {
+            requestBuilt: (ctx) => {
+              ops.push(operationName(ctx));
+            },
+          },
+        },
+      );
+      for await (const kv of session.table(T).iterate('p', 'k')) expect(kv.key).to.match(/^k/);
+      expect(ops).to.deep.equal(['ListPage', 'ListPage']);
+    });
+
     it('list gathers every page and reports its requests as List', async () => {
       const ops: string[] = [];
       const { session } = mockedSession(
@@ -408,10 +435,10 @@ describe('Table requests (mocked DynamoDB)', () => {
     });
 
     it('tells KEY_MODIFIED from KEY_NOT_FOUND by the old item the server returns, with no second request', async () => {
-      const cases: Array<[Record<string, unknown> | undefined, string]> = [
+      // What AWS and DynamoDB Local put in the error body when ReturnValuesOnConditionCheckFailure is ALL_OLD.
+      const cases: Array<[Record<string, unknown>, string]> = [
         [{ ...KEY, version: { N: '9' } }, 'KEY_MODIFIED'],
         [{ ...KEY, version: { N: '3' }, expires: { N: '1699999000' } }, 'KEY_NOT_FOUND'],
-        [undefined, 'KEY_NOT_FOUND'],
       ];
       for (const [Item, code] of cases) {
         const { session, calls } = mockedSession(
@@ -427,6 +454,21 @@ describe('Table requests (mocked DynamoDB)', () => {
         expect(calls).to.have.length(1);
         restoreMocks();
       }
+    });
+
+    it('with no item to return, AWS leaves Item out: one consistent GetItem confirms KEY_NOT_FOUND', async () => {
+      const { session, calls } = mockedSession(
+        {
+          updateItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
+          getItem: {},
+        },
+        { clock },
+      );
+      const err = await rejection(session.table(T).atomicPut('users', 'user/1', writeWithPreviousKV({ version: 3 })));
+      expect(err.code).to.equal('KEY_NOT_FOUND');
+      expect(calls.map((c) => c.command)).to.deep.equal(['updateItem', 'getItem']);
     });
 
     it('falls back to one consistent GetItem when the server returns no old item (dynalite)', async () => {
@@ -642,6 +684,68 @@ describe('Table requests (mocked DynamoDB)', () => {
       expect(err.code).to.equal('ABORTED');
       expect(err.cause).to.equal(reason);
       expect([calls.length, hooked]).to.deep.equal([0, 0]);
+    });
+
+    it('a hook returning a promise is refused before sending, and its rejection does not escape', async () => {
+      const escaped: unknown[] = [];
+      const onUnhandled = (reason: unknown): void => {
+        escaped.push(reason);
+      };
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const { session, calls } = mockedSession(
+          { getItem: {} },
+          // A JavaScript caller can pass an async hook; the types say it must be synchronous.
+          { clock, hooks: { requestBuilt: (() => Promise.reject(new Error('async hook failed'))) as never } },
+        );
+        const err = await rejection(session.table(T).get('users', 'user/1'));
+        expect(err.code).to.equal('INVALID_ARGUMENT');
+        expect(err.message).to.contain('synchronous');
+        expect(calls).to.have.length(0);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(escaped).to.deep.equal([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
+    it("a hook's stray return value (an arrow function's push count) does not replace the context", async () => {
+      const seen: unknown[] = [];
+      const { session } = mockedSession(
+        {
+          updateItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
+          getItem: {},
+        },
+        { clock, hooks: { requestBuilt: (ctx) => seen.push(ctx.trace) as never } },
+      );
+      await rejection(
+        session.table(T).atomicPut('users', 'user/1', { previous: { version: 1 }, context: { trace: 'T1' } }),
+      );
+      expect(seen).to.deep.equal(['T1', 'T1']);
+    });
+
+    it('leaves no abort listener behind on a long-lived signal', async () => {
+      const controller = new AbortController();
+      const { session } = mockedSession(
+        {
+          getItem: { Item: { ...KEY, version: { N: '1' } } },
+          query: { Items: [] },
+          deleteItem: () => {
+            throw awsError('ConditionalCheckFailedException', 'x');
+          },
+        },
+        { clock },
+      );
+      const t = session.table(T);
+      const signal = controller.signal;
+      for (let i = 0; i < 20; i++) {
+        await t.get('users', 'user/1', { signal });
+        await t.listPage('users', '', { signal });
+        await rejection(t.atomicDelete('users', 'user/1', { version: 2 }, { signal }));
+      }
+      expect(EventEmitter.getEventListeners(signal, 'abort')).to.have.length(0);
     });
 
     it('a hook that throws fails the operation with its error and nothing is sent', async () => {

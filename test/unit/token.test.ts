@@ -1,15 +1,19 @@
 import { expect } from 'chai';
 import bs58 from 'bs58';
+import { randomInt } from 'node:crypto';
 import { constants, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import { DynastoreError } from '../../lib';
-import { decodeToken, encodeToken, TOKEN_LIMITS, type TokenScope } from '../../lib/token';
+import { decodeToken, encodeToken, maxTokenChars, TOKEN_LIMITS, type TokenScope } from '../../lib/token';
 
 const tableScope = (partition: string, prefix = ''): TokenScope => ({
   partitionAttribute: 'id',
   partition,
   sortAttribute: 'name',
   prefix,
-  keyAttributes: new Set(['id', 'name']),
+  keyAttributes: new Map([
+    ['id', 2048],
+    ['name', 1024],
+  ]),
 });
 
 /** A token exactly as Go dynastore v1 writes it: Go's gzip header, a sync-flushed deflate stream with no final block and no trailer, JSON with every AttributeValue member, the unused ones null. */
@@ -59,7 +63,7 @@ describe('paging tokens', () => {
     '43hq9ZEtH5MmQ4HqcunoWHkJBoQUnu22Dsa1L9xdfG7ReiUJqPULC8AqoQxYg3jswJH4gGSncjrachbipBHxxmvTAryjUCj2sTomdzs8';
 
   it("decodes Go's own test vector (no gzip trailer, null members)", () => {
-    const scope = { ...tableScope('welcome'), keyAttributes: new Set(['id']) };
+    const scope = { ...tableScope('welcome'), keyAttributes: new Map([['id', 2048]]) };
     expect(decodeToken(GO_VECTOR, scope)).to.deep.equal({ id: { S: 'welcome' } });
   });
 
@@ -73,7 +77,15 @@ describe('paging tokens', () => {
 
   it('round-trips S, N and B key values', () => {
     const key = { id: { S: 'p' }, name: { S: 'k/é/😀' }, n: { N: '-12.5e3' }, b: { B: Buffer.from([0, 255, 7]) } };
-    const scope = { ...tableScope('p'), keyAttributes: new Set(['id', 'name', 'n', 'b']) };
+    const scope = {
+      ...tableScope('p'),
+      keyAttributes: new Map([
+        ['id', 2048],
+        ['name', 1024],
+        ['n', 1024],
+        ['b', 1024],
+      ]),
+    };
     expect(decodeToken(encodeToken(key), scope)).to.deep.equal(key);
   });
 
@@ -82,24 +94,43 @@ describe('paging tokens', () => {
     expect(decodeLikeGo(token)).to.deep.equal({ id: { S: 'p' }, name: { S: 'k' }, b: { B: 'aGk=' } });
   });
 
-  it('keeps the longest real key, a global index with every key at its size limit, within the bound', () => {
-    // Incompressible key values at DynamoDB's limits: 2048-byte partition keys, 1024-byte sort keys.
-    let seed = 7;
-    const noise = (n: number): string =>
-      Array.from({ length: n }, () =>
-        String.fromCharCode(33 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 94)),
-      ).join('');
-    const key = { id: { S: noise(2048) }, name: { S: noise(1024) }, pk1: { S: noise(2048) }, sk1: { S: noise(1024) } };
-    const token = encodeToken(key);
-    expect(token.length).to.be.at.most(TOKEN_LIMITS.maxChars);
-    const scope = {
-      partitionAttribute: 'pk1',
-      partition: key.pk1.S,
-      sortAttribute: 'sk1',
-      prefix: '',
-      keyAttributes: new Set(Object.keys(key)),
-    };
-    expect(decodeToken(token, scope)).to.deep.equal(key);
+  it('accepts its own tokens for keys at their size limits that compress worst, for table, local and global scopes', () => {
+    // Random control characters: JSON escapes each as six characters, and they compress worst of all content tried.
+    const worst = (bytes: number): string =>
+      Array.from({ length: bytes }, () => String.fromCharCode(randomInt(32))).join('');
+    const scopes: Array<[string, number][]> = [
+      [
+        ['id', 2048],
+        ['name', 1024],
+      ],
+      [
+        ['id', 2048],
+        ['name', 1024],
+        ['created', 1024],
+      ],
+      [
+        ['id', 2048],
+        ['name', 1024],
+        ['pk1', 2048],
+        ['sk1', 1024],
+      ],
+    ];
+    for (const attrs of scopes) {
+      const partitionAttribute = attrs.length === 4 ? 'pk1' : 'id';
+      for (let i = 0; i < 3; i++) {
+        const key = Object.fromEntries(attrs.map(([a, limit]) => [a, { S: worst(limit) }]));
+        const scope: TokenScope = {
+          partitionAttribute,
+          partition: key[partitionAttribute]?.S as string,
+          sortAttribute: attrs[attrs.length - 1]?.[0] as string,
+          prefix: '',
+          keyAttributes: new Map(attrs),
+        };
+        const token = encodeToken(key);
+        expect(token.length).to.be.below(maxTokenChars(scope) * 0.75);
+        expect(decodeToken(token, scope)).to.deep.equal(key);
+      }
+    }
   });
 
   describe('refuses with INVALID_TOKEN', () => {
@@ -117,7 +148,11 @@ describe('paging tokens', () => {
       const local: TokenScope = {
         ...tableScope('welcome'),
         sortAttribute: 'created',
-        keyAttributes: new Set(['id', 'name', 'created']),
+        keyAttributes: new Map([
+          ['id', 2048],
+          ['name', 1024],
+          ['created', 1024],
+        ]),
       };
       invalid(valid, local);
       invalid(encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } }));
@@ -128,7 +163,11 @@ describe('paging tokens', () => {
       invalid(token, {
         ...tableScope('welcome'),
         sortAttribute: 'updated',
-        keyAttributes: new Set(['id', 'name', 'updated']),
+        keyAttributes: new Map([
+          ['id', 2048],
+          ['name', 1024],
+          ['updated', 1024],
+        ]),
       });
     });
 
@@ -143,7 +182,9 @@ describe('paging tokens', () => {
     });
 
     it('a token over the size bound, without decoding it', () => {
-      expect(invalid('2'.repeat(TOKEN_LIMITS.maxChars + 1)).message).to.contain('longer than');
+      const limit = maxTokenChars(tableScope('welcome'));
+      expect(limit).to.equal(Math.ceil(3072 * TOKEN_LIMITS.charsPerKeyByte));
+      expect(invalid('2'.repeat(limit + 1)).message).to.contain('longer than');
     });
 
     it('base58 that is not gzip', () => {
@@ -166,12 +207,30 @@ describe('paging tokens', () => {
       }
     });
 
-    it('a gzip bomb, stopping at the decompression bound', () => {
-      const bomb = bs58.encode(gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20)));
-      expect(bomb.length).to.be.below(TOKEN_LIMITS.maxChars);
+    it('a gzip bomb of valid JSON, stopping at the decompression bound', () => {
+      const json = `{"id":{"S":"welcome"},"name":{"S":"${'a'.repeat(4 * 1024 * 1024)}"}}`;
+      const bomb = bs58.encode(gzipSync(json, { level: 9 }));
+      expect(bomb.length).to.be.below(maxTokenChars(tableScope('welcome')));
       const started = process.hrtime.bigint();
-      invalid(bomb);
+      expect(invalid(bomb).message).to.contain(`decompresses past ${TOKEN_LIMITS.maxJsonBytes} bytes`);
       expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(1000);
+    });
+
+    it('an attribute with more than one type', () => {
+      expect(invalid(tokenOfJson('{"id":{"S":"welcome"},"name":{"S":"x","N":"1"}}')).message).to.contain(
+        'more than one type',
+      );
+    });
+
+    it('key values DynamoDB would refuse: table keys not strings, empty, or over the size limits', () => {
+      for (const [json, mention] of [
+        ['{"id":{"S":"welcome"},"name":{"N":"1"}}', 'not a string'],
+        ['{"id":{"S":"welcome"},"name":{"B":"AAE="}}', 'not a string'],
+        ['{"id":{"S":"welcome"},"name":{"S":""}}', '0 bytes'],
+        [`{"id":{"S":"welcome"},"name":{"S":"${'x'.repeat(1025)}"}}`, '1025 bytes'],
+      ] as const) {
+        expect(invalid(tokenOfJson(json)).message).to.contain(mention);
+      }
     });
 
     it('JSON of the wrong shape', () => {
