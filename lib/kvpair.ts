@@ -1,5 +1,4 @@
 import DynamoDB from 'aws-sdk/clients/dynamodb';
-import { setOwn } from './validate';
 
 const { Converter } = DynamoDB;
 
@@ -121,7 +120,7 @@ export function decodeItem(item: DynamoDB.AttributeMap): KVPair {
       case 'payload':
         break;
       default:
-        setOwn(fields, name, item[name] as DynamoDB.AttributeValue);
+        fields[name] = item[name] as DynamoDB.AttributeValue;
     }
   }
   const version = item.version?.N;

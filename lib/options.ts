@@ -1,6 +1,6 @@
 import type { DynamoDB } from 'aws-sdk';
 import { invalidArgument } from './errors';
-import { checkAttributeValue, checkFieldName, checkNumber, describeValue, setOwn } from './validate';
+import { checkAttributeValue, checkFieldName, checkNumber, describeValue } from './validate';
 
 /** A value `writeWithFields` stores as a top-level attribute: S, N, BOOL or B. */
 export type FieldValue = string | number | boolean | Uint8Array;
@@ -347,7 +347,7 @@ export function resolveWriteOptions(options: readonly (WriteOptions | undefined)
     const fields: DynamoDB.AttributeMap = {};
     for (const name of Object.keys(o.fields)) {
       checkFieldName(name);
-      setOwn(fields, name, fieldValue(name, o.fields[name]));
+      fields[name] = fieldValue(name, o.fields[name]);
     }
     resolved.fields = fields;
   }

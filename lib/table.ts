@@ -27,7 +27,15 @@ import {
 import { Partition } from './partition';
 import type { Session } from './session';
 import { decodeToken, encodeToken, type TokenScope } from './token';
-import { checkItemSize, checkPartitionKey, checkPrefix, checkSortKey, checkTableName, LIMITS } from './validate';
+import {
+  checkExpressionSize,
+  checkItemSize,
+  checkPartitionKey,
+  checkPrefix,
+  checkSortKey,
+  checkTableName,
+  LIMITS,
+} from './validate';
 
 /** @internal What a session hands its tables. */
 export interface Runtime {
@@ -159,7 +167,7 @@ export class Table {
 
     for (let attempt = 1; ; attempt++) {
       const update = new Placeholders();
-      const UpdateExpression = updateExpression(update, { ...o, expires });
+      const UpdateExpression = checkExpressionSize(updateExpression(update, { ...o, expires }), key, fieldCount(o));
       const notExpired = isAbsentOrLive(update, update.value({ N: String(seconds(now)) }));
       try {
         await op.updateItem({
@@ -347,7 +355,7 @@ export class Table {
       return decodeItem(item);
     }
 
-    const UpdateExpression = updateExpression(p, { ...o, expires });
+    const UpdateExpression = checkExpressionSize(updateExpression(p, { ...o, expires }), key, fieldCount(o));
     const ConditionExpression = isLiveAtVersion(p, previous.version, nowValue);
     try {
       const out = await op.updateItem({
@@ -522,6 +530,10 @@ function newItem(partition: string, key: string, o: ResolvedWrite, expires: numb
   if (o.payload !== undefined) item.payload = o.payload;
   if (expires !== undefined) item.expires = { N: String(expires) };
   return item;
+}
+
+function fieldCount(o: ResolvedWrite): number {
+  return o.fields === undefined ? 0 : Object.keys(o.fields).length;
 }
 
 function decodeItems(items: DynamoDB.ItemList | undefined): KVPair[] {

@@ -6,6 +6,10 @@ export const LIMITS = {
   partitionKeyBytes: 2048,
   sortKeyBytes: 1024,
   itemBytes: 400 * 1024,
+  /** An attribute name, as ExpressionAttributeNames may carry it. */
+  attributeNameBytes: 65535,
+  /** Any one expression string. */
+  expressionBytes: 4096,
 } as const;
 
 /** @internal The attribute names dynastore owns. */
@@ -95,6 +99,30 @@ export function checkFieldName(name: string): void {
   if (name.length === 0 || !name.isWellFormed()) {
     throw invalidArgument(`field name ${describe(name)} must be a non-empty, well-formed string`, name);
   }
+  if (name === '__proto__') {
+    // aws-sdk v2 builds and parses its JSON by assignment, so it drops this name both ways.
+    throw invalidArgument('field name "__proto__" cannot be sent or read back through aws-sdk v2', name);
+  }
+  if (name.length * 3 > LIMITS.attributeNameBytes && utf8Length(name) > LIMITS.attributeNameBytes) {
+    throw invalidArgument(
+      `field name ${describe(name)} is over DynamoDB's ${LIMITS.attributeNameBytes}-byte limit`,
+      name,
+    );
+  }
+}
+
+/**
+ * @internal Refuses an expression DynamoDB would: each is limited to 4 KB.
+ * Ours hold only placeholders, so only a write of very many fields gets near.
+ */
+export function checkExpressionSize(expression: string, key: string, fieldCount: number): string {
+  if (expression.length > LIMITS.expressionBytes) {
+    throw invalidArgument(
+      `writing ${fieldCount} fields to ${describe(key)} takes a ${expression.length}-byte update expression, over DynamoDB's 4 KB limit: write fewer fields at once, or one map field through attributeValue`,
+      key,
+    );
+  }
+  return expression;
 }
 
 function binaryLength(b: unknown): number {
@@ -216,11 +244,4 @@ export function checkAttributeValue(av: unknown, path: string, depth = 0): Dynam
       (v as unknown[]).forEach((item, i) => checkAttributeValue(item, `${path}[${i}]`, depth + 1));
   }
   return av;
-}
-
-/** @internal Sets a property as an own data property, even `__proto__`, which plain assignment would not. */
-export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__')
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }

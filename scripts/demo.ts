@@ -14,7 +14,7 @@ import {
   writeWithString,
   type RequestParams,
 } from '../lib';
-import { createTable, localConfig, rawClient, startDynalite, stopDynalite } from '../test/helpers/server';
+import { createTable, localConfig, rawClient, startDynalite, stopServers } from '../test/helpers/server';
 
 interface Customer {
   name: string;
@@ -75,9 +75,9 @@ async function main(): Promise<void> {
 }
 
 main()
-  .then(stopDynalite)
+  .then(stopServers)
   .catch(async (err: unknown) => {
     console.error(err);
-    await stopDynalite();
+    await stopServers();
     process.exitCode = 1;
   });

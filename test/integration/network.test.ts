@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Session, writeWithString } from '../../lib';
 import { rejection } from '../helpers/expect';
-import { createTable, localConfig, rawClient, startDynalite } from '../helpers/server';
+import { createTable, forEachServer, localConfig, rawClient } from '../helpers/server';
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -92,9 +92,11 @@ describe('signals and network failures (loopback)', () => {
     expect(err.code).to.equal('REQUEST_FAILED');
     expect((err.cause as { code?: string }).code).to.be.oneOf(['UnknownEndpoint', 'ECONNREFUSED', 'NetworkingError']);
   });
+});
 
-  it('a session built from config.endpoint works against a real server', async () => {
-    const endpoint = await startDynalite();
+forEachServer('a session built from config.endpoint', (server) => {
+  it('works against the server', async () => {
+    const endpoint = await server.endpoint();
     const tableName = await createTable(rawClient(endpoint), 'config');
     const users = new Session({ config: { ...localConfig, endpoint } }).table(tableName).partition('users');
     await users.put('user/1', writeWithString('hi'));

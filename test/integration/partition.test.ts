@@ -21,15 +21,15 @@ import {
   type Table,
 } from '../../lib';
 import { codeOf } from '../helpers/expect';
-import { createTable, rawClient, startDynalite } from '../helpers/server';
+import { createTable, forEachServer, rawClient } from '../helpers/server';
 
-describe('Go v1 integration tests, ported (dynalite)', () => {
+forEachServer('Go v1 integration tests, ported', (server) => {
   let table: Table;
   let kv: Partition;
   const operations: string[] = [];
 
   before(async () => {
-    const ddb: DynamoDB = rawClient(await startDynalite());
+    const ddb: DynamoDB = rawClient(await server.endpoint());
     const tableName = await createTable(ddb, 'testing-locks');
     const session = new Session({
       client: ddb,

@@ -19,13 +19,6 @@ describe('KVPair', () => {
     expect(kv.decodeFields()).to.deep.equal({ created: '2020', count: 3 });
   });
 
-  it('keeps an attribute named __proto__ as an own field', () => {
-    const item = JSON.parse('{"id":{"S":"p"},"name":{"S":"k"},"__proto__":{"S":"x"}}') as Record<string, { S: string }>;
-    const kv = decodeItem(item);
-    expect(Object.keys(kv.fields)).to.deep.equal(['__proto__']);
-    expect(Object.getOwnPropertyDescriptor(kv.fields, '__proto__')?.value).to.deep.equal({ S: 'x' });
-  });
-
   it('reads expires 0 and version 0 when absent (an item written by someone else)', () => {
     const kv = decodeItem({ id: { S: 'p' }, name: { S: 'k' } });
     expect(kv).to.include({ version: 0, expires: 0, value: undefined });
