@@ -27,6 +27,14 @@ export interface SessionOptions {
    * @defaultValue Date.now
    */
   clock?: () => number;
+  /**
+   * Signs paging tokens with HMAC-SHA256 under this secret (at least 16
+   * bytes), so a token changed in any byte, or issued for another table,
+   * partition, prefix or index, fails with `INVALID_TOKEN`. Signed tokens are
+   * for this library only: Go dynastore cannot read them, and tokens without
+   * a signature are refused. Unset, tokens are Go dynastore v1's format.
+   */
+  tokenSecret?: string | Uint8Array;
 }
 
 /**
@@ -55,7 +63,7 @@ export class Session {
     if (typeof input !== 'object' || input === null) {
       throw invalidArgument(`session options must be an object, got ${describeValue(options)}`, options);
     }
-    const { client, config, hooks, clock = Date.now } = options;
+    const { client, config, hooks, clock = Date.now, tokenSecret } = options;
     if (client !== undefined && config !== undefined) {
       throw invalidArgument('give a session either client or config, not both', options);
     }
@@ -75,11 +83,28 @@ export class Session {
       throw invalidArgument(`clock must be a function returning milliseconds, got ${describeValue(clock)}`, clock);
     }
     this.client = client ?? new DynamoDB(config);
-    this.runtime = { client: new AwsSdkV2Client(this.client), hooks, clock };
+    this.runtime = { client: new AwsSdkV2Client(this.client), hooks, clock, tokenSecret: secretBytes(tokenSecret) };
   }
 
   /** The table `tableName`; DynamoDB's naming rules apply. */
   table(tableName: string): Table {
     return new Table(this, tableName);
   }
+}
+
+function secretBytes(secret: unknown): Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  const bytes =
+    typeof secret === 'string'
+      ? Buffer.from(secret, 'utf8')
+      : secret instanceof Uint8Array
+        ? Buffer.from(secret)
+        : undefined;
+  if (bytes === undefined || bytes.length < 16) {
+    throw invalidArgument(
+      `tokenSecret must be a string or bytes of at least 16 bytes, got ${describeValue(secret)}`,
+      undefined,
+    );
+  }
+  return bytes;
 }

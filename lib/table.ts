@@ -43,6 +43,8 @@ export interface Runtime {
   readonly hooks: Hooks | undefined;
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
+  /** Signs paging tokens when set. */
+  readonly tokenSecret: Uint8Array | undefined;
 }
 
 /** How often `put` goes round when an expired item keeps being replaced under it. */
@@ -269,10 +271,11 @@ export class Table {
     const o = resolveReadOptions(options);
     const scope = this.listScope(partition, prefix, o);
     const op = new Operation(this.runtime, 'ListPage', o.signal, o.context);
-    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope);
+    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
     const out = await this.query(op, scope, o, startKey);
     const page: KVPairPage = { keys: decodeItems(out.Items) };
-    if (out.LastEvaluatedKey !== undefined) page.lastKey = encodeToken(out.LastEvaluatedKey);
+    if (out.LastEvaluatedKey !== undefined)
+      page.lastKey = encodeToken(out.LastEvaluatedKey, scope, this.runtime.tokenSecret);
     return page;
   }
 
@@ -289,7 +292,7 @@ export class Table {
   iterate(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
     const o = resolveReadOptions(options);
     const scope = this.listScope(partition, prefix, o);
-    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope);
+    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
     return this.walk(new Operation(this.runtime, 'ListPage', o.signal, o.context), scope, o, startKey);
   }
 
@@ -302,7 +305,7 @@ export class Table {
   async list(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
     const o = resolveReadOptions(options);
     const scope = this.listScope(partition, prefix, o);
-    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope);
+    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
     const items: KVPair[] = [];
     for await (const kv of this.walk(new Operation(this.runtime, 'List', o.signal, o.context), scope, o, startKey)) {
       items.push(kv);
@@ -457,10 +460,20 @@ export class Table {
     checkPartitionKey(partition, index?.type === 'global' ? 'index partition' : 'partition');
     checkPrefix(prefix);
     if (index === undefined) {
-      return { partitionAttribute: 'id', partition, sortAttribute: 'name', prefix, keyAttributes: TABLE_KEYS };
+      return {
+        table: this.tableName,
+        index: '',
+        partitionAttribute: 'id',
+        partition,
+        sortAttribute: 'name',
+        prefix,
+        keyAttributes: TABLE_KEYS,
+      };
     }
     const partitionAttribute = index.type === 'global' ? index.partitionKeyAttribute : 'id';
     return {
+      table: this.tableName,
+      index: `${index.type}:${index.name}`,
       partitionAttribute,
       partition,
       sortAttribute: index.sortKeyAttribute,

@@ -1,5 +1,6 @@
 import type { DynamoDB } from 'aws-sdk';
 import bs58 from 'bs58';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { DynastoreError } from './errors';
 
@@ -26,6 +27,10 @@ export function maxTokenChars(scope: TokenScope): number {
 
 /** @internal What a token must match to be used for a request. */
 export interface TokenScope {
+  /** The table listed. */
+  table: string;
+  /** The index listed, or `''` for the table itself. */
+  index: string;
   /** The attribute the request's partition is matched on (`id`, or a global index's). */
   partitionAttribute: string;
   partition: string;
@@ -49,12 +54,37 @@ function invalidToken(token: string, reason: string): DynastoreError {
   });
 }
 
+/** The separator of a signed token's signature; outside the base58 alphabet. */
+const SIGNATURE = '.';
+
+/** HMAC-SHA256 of a token's body, bound to everything the token is for. */
+function signature(secret: Uint8Array, scope: TokenScope, body: string): Buffer {
+  const bound = [
+    'dynastore-token-v1',
+    scope.table,
+    scope.index,
+    scope.partitionAttribute,
+    scope.partition,
+    scope.sortAttribute,
+    scope.prefix,
+    body,
+  ];
+  return createHmac('sha256', secret).update(JSON.stringify(bound)).digest();
+}
+
 /**
  * @internal Encodes a LastEvaluatedKey as Go dynastore v1 does: the key's
  * JSON in DynamoDB's wire format, gzipped, in base58 (Bitcoin alphabet).
- * Ours closes the gzip stream; Go's reader accepts both.
+ * Ours closes the gzip stream; Go's reader accepts both. With a secret, the
+ * token also carries an HMAC-SHA256 bound to the table, index, partition and
+ * prefix (`body.signature`); such tokens are not for Go.
  */
-export function encodeToken(key: DynamoDB.Key): string {
+export function encodeToken(key: DynamoDB.Key, scope: TokenScope, secret?: Uint8Array): string {
+  const body = encodeBody(key);
+  return secret === undefined ? body : `${body}${SIGNATURE}${bs58.encode(signature(secret, scope, body))}`;
+}
+
+function encodeBody(key: DynamoDB.Key): string {
   const wire: Record<string, Record<string, string>> = {};
   for (const attr in key) {
     const av = key[attr] as DynamoDB.AttributeValue;
@@ -84,6 +114,24 @@ function decodeAttribute(token: string, attr: string, wire: unknown): DynamoDB.A
   return value;
 }
 
+/** Room a signature takes: the separator and 32 bytes in base58. */
+const SIGNED_EXTRA_CHARS = 1 + 44;
+
+/** The body of a signed token whose signature matches this scope. */
+function verified(token: string, scope: TokenScope, secret: Uint8Array): string {
+  const at = token.lastIndexOf(SIGNATURE);
+  if (at < 0) throw invalidToken(token, 'it is not signed, and this session signs its tokens');
+  const given = bs58.decodeUnsafe(token.slice(at + 1));
+  const expected = signature(secret, scope, token.slice(0, at));
+  if (given?.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw invalidToken(
+      token,
+      'its signature does not match: it was changed, or issued for another table, partition, prefix or index',
+    );
+  }
+  return token.slice(0, at);
+}
+
 /** A key value DynamoDB would accept: non-empty and within the attribute's size limit. */
 function checkKeyValue(token: string, attr: string, value: DynamoDB.AttributeValue, maxBytes: number): void {
   const size =
@@ -97,12 +145,14 @@ function checkKeyValue(token: string, attr: string, value: DynamoDB.AttributeVal
  * @internal Decodes a token from {@link encodeToken} or Go dynastore v1 and
  * checks it belongs to the request; anything else is INVALID_TOKEN.
  */
-export function decodeToken(token: string, scope: TokenScope): DynamoDB.Key {
-  const maxChars = maxTokenChars(scope);
+export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Array): DynamoDB.Key {
+  const maxChars = maxTokenChars(scope) + (secret === undefined ? 0 : SIGNED_EXTRA_CHARS);
   if (token.length > maxChars) {
     throw invalidToken(token, `longer than ${maxChars} characters`);
   }
-  const compressed = bs58.decodeUnsafe(token);
+  // A signature is checked first, so a forged token costs one HMAC, not a decode.
+  const body = secret === undefined ? token : verified(token, scope, secret);
+  const compressed = bs58.decodeUnsafe(body);
   if (compressed === undefined || compressed.length < 10 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
     throw invalidToken(token, 'not base58-encoded gzip');
   }

@@ -309,6 +309,25 @@ forEachServer('API.md semantics', (server) => {
       expect(sent).to.have.length(0);
     });
 
+    it('a session with a tokenSecret pages with signed tokens, and refuses them elsewhere', async () => {
+      const signing = new Session({ client: ddb, clock: () => now, tokenSecret: 'a secret of at least 16 bytes' });
+      const sp = signing.table(tableName).partition(p.partitionName);
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await sp.listPage('item/', readWithLimit(3), { startKey: token });
+        if (page.lastKey !== undefined) expect(page.lastKey).to.contain('.');
+        keys.push(...page.keys.map((k) => k.key));
+        token = page.lastKey;
+      } while (token !== undefined);
+      expect(keys).to.have.length(7);
+      const { lastKey } = await sp.listPage('item/', readWithLimit(3));
+      expect(await codeOf(p.listPage('item/', { startKey: lastKey }))).to.equal('INVALID_TOKEN');
+      expect(
+        await codeOf(sp.listPage('item/', { startKey: (await p.listPage('item/', readWithLimit(3))).lastKey })),
+      ).to.equal('INVALID_TOKEN');
+    });
+
     it('iterate makes ceil(N/L) requests, plus at most one', async () => {
       sent.length = 0;
       expect(await collect(p.iterate('item/', readWithLimit(3)))).to.have.length(7);

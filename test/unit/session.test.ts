@@ -39,6 +39,8 @@ describe('Session', () => {
       ['hooks that are not an object', { hooks: 5 }, 'hooks'],
       ['requestBuilt that is not a function', { hooks: { requestBuilt: 'x' } }, 'requestBuilt'],
       ['a clock that is not a function', { clock: 5 }, 'clock'],
+      ['a tokenSecret shorter than 16 bytes', { tokenSecret: 'short' }, 'tokenSecret'],
+      ['a tokenSecret that is not a string or bytes', { tokenSecret: 5 }, 'tokenSecret'],
       ['options that are not an object', null, 'object'],
     ];
     for (const [what, options, mention] of cases) {

@@ -6,6 +6,8 @@ import { DynastoreError } from '../../lib';
 import { decodeToken, encodeToken, maxTokenChars, TOKEN_LIMITS, type TokenScope } from '../../lib/token';
 
 const tableScope = (partition: string, prefix = ''): TokenScope => ({
+  table: 'agents',
+  index: '',
   partitionAttribute: 'id',
   partition,
   sortAttribute: 'name',
@@ -15,6 +17,9 @@ const tableScope = (partition: string, prefix = ''): TokenScope => ({
     ['name', 1024],
   ]),
 });
+
+/** Unsigned tokens do not depend on the scope they are made for. */
+const UNSIGNED = tableScope('any');
 
 /** A token exactly as Go dynastore v1 writes it: Go's gzip header, a sync-flushed deflate stream with no final block and no trailer, JSON with every AttributeValue member, the unused ones null. */
 function goToken(key: Record<string, { S?: string; N?: string; B?: string }>): string {
@@ -42,9 +47,9 @@ function decodeLikeGo(token: string): Record<string, Record<string, unknown>> {
   return json;
 }
 
-function invalid(token: string, scope: TokenScope = tableScope('welcome')): DynastoreError {
+function invalid(token: string, scope: TokenScope = tableScope('welcome'), secret?: Uint8Array): DynastoreError {
   try {
-    decodeToken(token, scope);
+    decodeToken(token, scope, secret);
   } catch (err) {
     expect(err).to.be.instanceOf(DynastoreError);
     expect((err as DynastoreError).code).to.equal('INVALID_TOKEN');
@@ -86,11 +91,11 @@ describe('paging tokens', () => {
         ['b', 1024],
       ]),
     };
-    expect(decodeToken(encodeToken(key), scope)).to.deep.equal(key);
+    expect(decodeToken(encodeToken(key, UNSIGNED), scope)).to.deep.equal(key);
   });
 
   it('makes tokens Go decodes: members S, N and B, bytes in base64', () => {
-    const token = encodeToken({ id: { S: 'p' }, name: { S: 'k' }, b: { B: Buffer.from('hi') } });
+    const token = encodeToken({ id: { S: 'p' }, name: { S: 'k' }, b: { B: Buffer.from('hi') } }, UNSIGNED);
     expect(decodeLikeGo(token)).to.deep.equal({ id: { S: 'p' }, name: { S: 'k' }, b: { B: 'aGk=' } });
   });
 
@@ -120,13 +125,15 @@ describe('paging tokens', () => {
       for (let i = 0; i < 3; i++) {
         const key = Object.fromEntries(attrs.map(([a, limit]) => [a, { S: worst(limit) }]));
         const scope: TokenScope = {
+          table: 'agents',
+          index: attrs.length === 2 ? '' : 'some-index',
           partitionAttribute,
           partition: key[partitionAttribute]?.S as string,
           sortAttribute: attrs[attrs.length - 1]?.[0] as string,
           prefix: '',
           keyAttributes: new Map(attrs),
         };
-        const token = encodeToken(key);
+        const token = encodeToken(key, UNSIGNED);
         expect(token.length).to.be.below(maxTokenChars(scope) * 0.75);
         expect(decodeToken(token, scope)).to.deep.equal(key);
       }
@@ -134,7 +141,7 @@ describe('paging tokens', () => {
   });
 
   describe('refuses with INVALID_TOKEN', () => {
-    const valid = encodeToken({ id: { S: 'welcome' }, name: { S: 'user/1' } });
+    const valid = encodeToken({ id: { S: 'welcome' }, name: { S: 'user/1' } }, UNSIGNED);
 
     it('a token of another partition', () => {
       expect(invalid(valid, tableScope('other')).message).to.contain('another partition');
@@ -155,11 +162,11 @@ describe('paging tokens', () => {
         ]),
       };
       invalid(valid, local);
-      invalid(encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } }));
+      invalid(encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } }, UNSIGNED));
     });
 
     it('a token of another index', () => {
-      const token = encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } });
+      const token = encodeToken({ id: { S: 'welcome' }, name: { S: 'a' }, created: { S: '2020' } }, UNSIGNED);
       invalid(token, {
         ...tableScope('welcome'),
         sortAttribute: 'updated',
@@ -261,6 +268,55 @@ describe('paging tokens', () => {
           gzipSync(Buffer.concat([Buffer.from('{"id":{"S":"wel'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')])),
         ),
       );
+    });
+  });
+
+  describe('signed with a tokenSecret', () => {
+    const secret = Buffer.from('a secret of at least 16 bytes');
+    const scope = tableScope('welcome', 'user/');
+    const key = { id: { S: 'welcome' }, name: { S: 'user/1' } };
+    const signed = encodeToken(key, scope, secret);
+
+    it('round-trips, and carries the Go-format body before the signature', () => {
+      expect(signed).to.match(/^[1-9A-HJ-NP-Za-km-z]+\.[1-9A-HJ-NP-Za-km-z]+$/);
+      expect(decodeToken(signed, scope, secret)).to.deep.equal(key);
+      expect(decodeToken(signed.split('.')[0] as string, scope)).to.deep.equal(key);
+    });
+
+    it('refuses the token changed in any one character', () => {
+      const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+      for (let i = 0; i < signed.length; i++) {
+        if (signed[i] === '.') continue;
+        const other = alphabet[(alphabet.indexOf(signed[i] as string) + 1) % alphabet.length] as string;
+        const changed = signed.slice(0, i) + other + signed.slice(i + 1);
+        expect(() => decodeToken(changed, scope, secret))
+          .to.throw(DynastoreError)
+          .with.property('code', 'INVALID_TOKEN');
+      }
+    });
+
+    it('refuses it for another table, partition, prefix or index, even where an unsigned token would pass', () => {
+      const others: TokenScope[] = [
+        { ...scope, table: 'other-table' },
+        { ...scope, prefix: 'user' },
+        { ...scope, prefix: '' },
+        { ...scope, index: 'local:idx' },
+      ];
+      for (const other of others) {
+        // Unsigned, these scopes accept the key: only the signature tells them apart.
+        expect(decodeToken(encodeToken(key, other), other)).to.deep.equal(key);
+        expect(invalid(signed, other, secret).message).to.contain('signature does not match');
+      }
+      expect(() => decodeToken(signed, tableScope('other'), secret)).to.throw(DynastoreError, 'signature');
+      expect(() => decodeToken(signed, scope, Buffer.from('another secret of 16 bytes'))).to.throw(
+        DynastoreError,
+        'signature',
+      );
+    });
+
+    it('refuses an unsigned token when signing, and a signed one when not', () => {
+      expect(() => decodeToken(encodeToken(key, scope), scope, secret)).to.throw(DynastoreError, 'not signed');
+      expect(invalid(signed, scope).code).to.equal('INVALID_TOKEN');
     });
   });
 });
