@@ -12,7 +12,7 @@ import { DynastoreError } from './errors';
  * (random control characters, Go's `<>&`), came to 1.6 characters per key
  * byte; the bound leaves a quarter more. Base58 decoding (bs58) is quadratic,
  * so the bound also caps what a hostile token can cost: about 25 ms at a
- * table's bound, 45 ms at a local index's and 85 ms at a global index's, on
+ * table's bound, 45 ms at a local index's and 85-90 ms at a global index's, on
  * this project's machines (npm run fuzz:tokens). A session with a tokenSecret
  * checks the HMAC before decoding anything.
  */

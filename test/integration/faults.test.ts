@@ -48,7 +48,7 @@ forEachServer('faults from a proxy', (server) => {
         record(`faults-${server.name}`, `faults injected on ${server.name}`, proxy.injected);
         record(
           `failed-${server.name}`,
-          `faults past the SDK's retries on ${server.name}, reported as REQUEST_FAILED with the code`,
+          `operations whose faults outlasted the SDK's retries on ${server.name} (REQUEST_FAILED with the code)`,
           1,
         );
       } finally {
