@@ -6,26 +6,30 @@ import { DynastoreError } from './errors';
 
 /**
  * @internal Bounds on what a token may be. A token's length is bounded by the
- * key it holds: `charsPerKeyByte` times the sum of the size limits of the
- * scope's key attributes. The longest tokens measured, ours and Go's, with
- * every key at its limit and full of the characters JSON escapes six-fold
- * (random control characters, Go's `<>&`), came to 1.6 characters per key
- * byte; the bound leaves a quarter more. Base58 decoding (bs58) is quadratic,
- * so the bound also caps what a hostile token can cost: about 25 ms at a
- * table's bound, 45 ms at a local index's and 85-90 ms at a global index's, on
- * this project's machines (npm run fuzz:tokens). A session with a tokenSecret
- * checks the HMAC before decoding anything.
+ * key it can hold: `charsPerKeyByte` times the bytes its key attributes may
+ * take (DynamoDB's size limits, except the partition attribute, which must
+ * equal the request's partition and so takes exactly its size), plus
+ * `overheadChars` for the JSON around them (Go writes null members). The
+ * longest tokens measured, ours and Go's, with every key at its limit and full
+ * of the characters JSON escapes six-fold (random control characters, Go's
+ * `<>&`), came to 1.6 characters per key byte; the bound leaves a quarter more.
+ * Base58 decoding (bs58) is quadratic, so the bound also caps what a hostile
+ * token can cost (npm run fuzz:tokens). A session with a tokenSecret checks
+ * the HMAC before decoding anything.
  */
 export const TOKEN_LIMITS = {
   charsPerKeyByte: 2,
+  overheadChars: 512,
   maxJsonBytes: 64 * 1024,
 } as const;
 
 /** @internal The longest token a scope accepts. */
 export function maxTokenChars(scope: TokenScope): number {
   let keyBytes = 0;
-  for (const limit of scope.keyAttributes.values()) keyBytes += limit;
-  return Math.ceil(keyBytes * TOKEN_LIMITS.charsPerKeyByte);
+  for (const [attr, limit] of scope.keyAttributes) {
+    keyBytes += attr === scope.partitionAttribute ? Buffer.byteLength(scope.partition, 'utf8') : limit;
+  }
+  return Math.ceil(keyBytes * TOKEN_LIMITS.charsPerKeyByte) + TOKEN_LIMITS.overheadChars;
 }
 
 /** @internal What a token must match to be used for a request. */

@@ -141,12 +141,12 @@ export function hostileTokens(seed = 20261121): HostileToken[] {
     return JSON.stringify(Object.fromEntries(attrs.map((a) => [a, attr()])));
   };
 
-  // A few large payloads, compressed and encoded once: gzip bombs of 3 MB, within the length bounds.
+  // A few large payloads, compressed and encoded once: gzip bombs of 1.5 MB, within the length bounds.
   const bombs = [
-    Buffer.alloc(3 * 1024 * 1024, 0x20),
-    `{"id":{"S":"users"},"name":{"S":"user/${'a'.repeat(3 * 1024 * 1024)}"}}`,
-    '['.repeat(3 * 1024 * 1024),
-    `{${'"k":{"S":"v"},'.repeat(150_000)}"id":{"S":"users"}}`,
+    Buffer.alloc(1536 * 1024, 0x20),
+    `{"id":{"S":"users"},"name":{"S":"user/${'a'.repeat(1536 * 1024)}"}}`,
+    '['.repeat(1536 * 1024),
+    `{${'"k":{"S":"v"},'.repeat(100_000)}"id":{"S":"users"}}`,
   ].map((payload) => bs58.encode(gzipSync(payload, { level: 9 })));
 
   const corpus: HostileToken[] = [];
@@ -154,7 +154,7 @@ export function hostileTokens(seed = 20261121): HostileToken[] {
     for (let i = 0; i < count; i++) corpus.push({ kind, ...make() });
   };
 
-  add('random base58', 1880, () => {
+  add('random base58', 1870, () => {
     const s = scope();
     return { scope: s, token: text(1 + int(200), BASE58) };
   });
@@ -165,6 +165,12 @@ export function hostileTokens(seed = 20261121): HostileToken[] {
       token: text(maxTokenChars(s) - int(200), BASE58),
     }));
   }
+  // The worst case: the bound grows with the partition value, at most 2 KB.
+  const longPartition: TokenScope = { ...global, partition: 'o'.repeat(2048) };
+  add('random base58 near the bound of a global index listing a 2 KB partition', 10, () => ({
+    scope: longPartition,
+    token: text(maxTokenChars(longPartition) - int(200), BASE58),
+  }));
   add('random characters', 1000, () => ({
     scope: scope(),
     token: Array.from({ length: 1 + int(120) }, () => String.fromCodePoint(int(0x2000))).join(''),
