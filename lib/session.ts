@@ -1,4 +1,6 @@
 import DynamoDB from 'aws-sdk/clients/dynamodb';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { AwsSdkV2Client } from './client';
 import { invalidArgument } from './errors';
 import type { Hooks } from './hooks';
@@ -15,7 +17,10 @@ export interface SessionOptions {
   /**
    * Configuration for a client the session builds (Go's `New(cfg)`), such as
    * `{ region, endpoint, credentials }`. `endpoint` points the session at
-   * DynamoDB Local or another compatible server.
+   * DynamoDB Local or another compatible server. Unless `httpOptions.agent`
+   * is given, the session gives its client a keep-alive agent (aws-sdk v2
+   * opens a new connection per request by default), which
+   * {@link Session.close} releases.
    */
   config?: DynamoDB.ClientConfiguration;
   /** Instrumentation called before every request (Go's `StoreHooks`). */
@@ -56,6 +61,8 @@ export class Session {
   readonly client: DynamoDB;
   /** @internal */
   readonly runtime: Runtime;
+  /** The keep-alive agent this session made for its own client, if it made one. */
+  private readonly ownedAgent: HttpAgent | undefined;
 
   constructor(options: SessionOptions = {}) {
     // Checked at run time too: JavaScript callers can pass anything.
@@ -83,6 +90,7 @@ export class Session {
       throw invalidArgument(`clock must be a function returning milliseconds, got ${describeValue(clock)}`, clock);
     }
     this.client = client ?? new DynamoDB(config);
+    this.ownedAgent = client === undefined ? reuseConnections(this.client) : undefined;
     this.runtime = { client: new AwsSdkV2Client(this.client), hooks, clock, tokenSecret: secretBytes(tokenSecret) };
   }
 
@@ -90,6 +98,29 @@ export class Session {
   table(tableName: string): Table {
     return new Table(this, tableName);
   }
+
+  /**
+   * Releases what the session owns: the connections of the keep-alive agent
+   * it made for a client built from `config`. An injected client, or one
+   * whose `httpOptions.agent` was given, is left alone. Requests made after
+   * close open new connections.
+   */
+  close(): void {
+    this.ownedAgent?.destroy();
+  }
+}
+
+/**
+ * Gives a client the session built a keep-alive agent for its endpoint's
+ * protocol, unless its configuration names an agent; returns the agent made.
+ */
+function reuseConnections(client: DynamoDB): HttpAgent | undefined {
+  const httpOptions = client.config.httpOptions;
+  if (httpOptions?.agent !== undefined) return undefined;
+  const options = { keepAlive: true, maxSockets: 50 };
+  const agent = client.endpoint.protocol === 'http:' ? new HttpAgent(options) : new HttpsAgent(options);
+  client.config.update({ httpOptions: { ...httpOptions, agent } });
+  return agent;
 }
 
 function secretBytes(secret: unknown): Uint8Array | undefined {

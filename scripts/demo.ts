@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   console.log('4. Delete with compare-and-swap on the current version');
   const deleted = await customers.atomicDelete(id, kv);
   console.log(`   deleted: ${deleted}; exists now: ${await customers.exists(id)}\n`);
+  session.close();
 }
 
 main()

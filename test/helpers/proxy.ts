@@ -10,6 +10,8 @@ export interface FaultProxy {
   seen: number;
   /** Requests answered with a fault. */
   injected: number;
+  /** TCP connections clients opened to the proxy. */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ export interface FaultProxy {
  */
 export async function faultProxy(target: string, plan: (n: number) => Fault): Promise<FaultProxy> {
   const to = new URL(target);
-  const state = { seen: 0, injected: 0 };
+  const state = { seen: 0, injected: 0, connections: 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const fault = plan(++state.seen);
     if (fault !== 'forward') {
@@ -45,6 +47,7 @@ export async function faultProxy(target: string, plan: (n: number) => Fault): Pr
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
+  server.on('connection', () => state.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -54,6 +57,9 @@ export async function faultProxy(target: string, plan: (n: number) => Fault): Pr
     },
     get injected() {
       return state.injected;
+    },
+    get connections() {
+      return state.connections;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -112,6 +112,8 @@ export async function stopServers(): Promise<void> {
   const [liteStarted, localStarted] = await Promise.allSettled([lite, local]);
   if (liteStarted.status === 'fulfilled' && liteStarted.value !== undefined) {
     const s = liteStarted.value.server;
+    // Keep-alive clients hold connections open; close() alone would wait for them.
+    s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
   if (localStarted.status === 'fulfilled' && localStarted.value !== undefined) {

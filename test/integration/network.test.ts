@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Session, writeWithString } from '../../lib';
 import { rejection } from '../helpers/expect';
+import { faultProxy } from '../helpers/proxy';
 import { createTable, forEachServer, localConfig, rawClient } from '../helpers/server';
 
 function listen(server: Server): Promise<number> {
@@ -95,6 +96,28 @@ describe('signals and network failures (loopback)', () => {
 });
 
 forEachServer('a session built from config.endpoint', (server) => {
+  it('reuses one connection where the raw SDK, left at its defaults, opens one per request', async () => {
+    const endpoint = await server.endpoint();
+    const tableName = await createTable(rawClient(endpoint), 'reuse');
+    const proxy = await faultProxy(endpoint, () => 'forward');
+    try {
+      const session = new Session({ config: { ...localConfig, endpoint: proxy.endpoint } });
+      for (let i = 0; i < 20; i++)
+        await session
+          .table(tableName)
+          .get('p', `k${i}`)
+          .catch(() => undefined);
+      expect(proxy.connections).to.equal(1);
+      session.close();
+      const raw = rawClient(proxy.endpoint);
+      for (let i = 0; i < 20; i++)
+        await raw.getItem({ TableName: tableName, Key: { id: { S: 'p' }, name: { S: `k${i}` } } }).promise();
+      expect(proxy.connections).to.equal(21);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('works against the server', async () => {
     const endpoint = await server.endpoint();
     const tableName = await createTable(rawClient(endpoint), 'config');

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import AWS from 'aws-sdk';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import sinon from 'sinon';
 import { DynastoreError, Partition, Session, Table } from '../../lib';
 
 describe('Session', () => {
@@ -8,6 +11,38 @@ describe('Session', () => {
     expect(session.client).to.be.instanceOf(AWS.DynamoDB);
     expect(session.client.config.region).to.equal('eu-west-1');
     expect(session.client.endpoint.href).to.equal('http://127.0.0.1:8000/');
+  });
+
+  describe('connection reuse', () => {
+    it('gives a client built from config a keep-alive agent for its protocol', () => {
+      const local = new Session({ config: { region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' } });
+      const agent = local.client.config.httpOptions?.agent as HttpAgent;
+      expect(agent).to.be.instanceOf(HttpAgent).and.not.instanceOf(HttpsAgent);
+      expect(agent).to.include({ keepAlive: true, maxSockets: 50 });
+      const aws = new Session({ config: { region: 'eu-west-1', httpOptions: { timeout: 1234 } } });
+      expect(aws.client.config.httpOptions?.agent).to.be.instanceOf(HttpsAgent);
+      expect(aws.client.config.httpOptions?.timeout).to.equal(1234);
+    });
+
+    it("leaves a user's agent and an injected client alone, and close() does not touch them", () => {
+      const agent = new HttpAgent();
+      const destroy = sinon.spy(agent, 'destroy');
+      const session = new Session({ config: { region: 'us-east-1', httpOptions: { agent } } });
+      expect(session.client.config.httpOptions?.agent).to.equal(agent);
+      session.close();
+      const client = new AWS.DynamoDB({ region: 'us-east-1' });
+      const injected = new Session({ client });
+      expect(client.config.httpOptions?.agent).to.equal(undefined);
+      injected.close();
+      expect(destroy.called).to.equal(false);
+    });
+
+    it('close() destroys the agent the session made', () => {
+      const session = new Session({ config: { region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' } });
+      const destroy = sinon.spy(session.client.config.httpOptions?.agent as HttpAgent, 'destroy');
+      session.close();
+      expect(destroy.calledOnce).to.equal(true);
+    });
   });
 
   it('uses an injected client as is', () => {
