@@ -4,7 +4,7 @@ import { DynastoreError } from './errors';
 import type { CommandName } from './hooks';
 
 /**
- * @internal The five DynamoDB calls the table logic makes. An adapter for
+ * @internal The six DynamoDB calls the table logic makes. An adapter for
  * another SDK implements this and nothing else changes.
  *
  * Contract: an already-aborted `signal` sends nothing and an abort cancels
@@ -19,6 +19,7 @@ export interface DynamoClient {
   updateItem(params: DynamoDB.UpdateItemInput, signal?: AbortSignal): Promise<DynamoDB.UpdateItemOutput>;
   deleteItem(params: DynamoDB.DeleteItemInput, signal?: AbortSignal): Promise<DynamoDB.DeleteItemOutput>;
   query(params: DynamoDB.QueryInput, signal?: AbortSignal): Promise<DynamoDB.QueryOutput>;
+  batchGetItem(params: DynamoDB.BatchGetItemInput, signal?: AbortSignal): Promise<DynamoDB.BatchGetItemOutput>;
 }
 
 /** @internal A conditional write whose condition did not hold. */
@@ -67,6 +68,10 @@ export class AwsSdkV2Client implements DynamoClient {
 
   query(params: DynamoDB.QueryInput, signal?: AbortSignal): Promise<DynamoDB.QueryOutput> {
     return send('Query', signal, () => this.ddb.query(params));
+  }
+
+  batchGetItem(params: DynamoDB.BatchGetItemInput, signal?: AbortSignal): Promise<DynamoDB.BatchGetItemOutput> {
+    return send('BatchGetItem', signal, () => this.ddb.batchGetItem(params));
   }
 }
 

@@ -2,12 +2,14 @@ import type { DynamoDB } from 'aws-sdk';
 
 /**
  * The Go operation names, as `ctx.operation` carries them in hooks.
- * `iterate` reports its requests as `ListPage`.
+ * `iterate` reports its requests as `ListPage`; `getMany`, which Go did not
+ * have, as `GetMany`.
  */
-export type OperationName = 'Put' | 'Get' | 'Exists' | 'Delete' | 'ListPage' | 'List' | 'AtomicPut' | 'AtomicDelete';
+export type OperationName =
+  'Put' | 'Get' | 'Exists' | 'Delete' | 'ListPage' | 'List' | 'AtomicPut' | 'AtomicDelete' | 'GetMany';
 
 /** The DynamoDB API call a request makes. */
-export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem';
 
 /** The params of any request dynastore sends. */
 export type RequestParams =
@@ -15,7 +17,8 @@ export type RequestParams =
   | DynamoDB.PutItemInput
   | DynamoDB.UpdateItemInput
   | DynamoDB.DeleteItemInput
-  | DynamoDB.QueryInput;
+  | DynamoDB.QueryInput
+  | DynamoDB.BatchGetItemInput;
 
 /**
  * What a hook is told about the request being made: the operation, the
@@ -23,9 +26,9 @@ export type RequestParams =
  * option (the two names here win over a context value of the same name).
  */
 export interface RequestContext {
-  /** The Go operation name: `Put`, `Get`, `Exists`, `Delete`, `ListPage`, `List`, `AtomicPut`, `AtomicDelete`. */
+  /** The Go operation name: `Put`, `Get`, `Exists`, `Delete`, `ListPage`, `List`, `AtomicPut`, `AtomicDelete`, or `GetMany`. */
   readonly operation: OperationName;
-  /** The DynamoDB call: `GetItem`, `PutItem`, `UpdateItem`, `DeleteItem` or `Query`. */
+  /** The DynamoDB call: `GetItem`, `PutItem`, `UpdateItem`, `DeleteItem`, `Query` or `BatchGetItem`. */
   readonly command: CommandName;
   /** Values from the operation's `context` option. */
   readonly [key: string]: unknown;

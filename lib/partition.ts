@@ -43,6 +43,11 @@ export class Partition {
     return this.table.get(this.partitionName, key, ...options);
   }
 
+  /** See {@link Table.getMany}. */
+  getMany(keys: readonly string[], ...options: (ReadOptions | undefined)[]): Promise<(KVPair | undefined)[]> {
+    return this.table.getMany(this.partitionName, keys, ...options);
+  }
+
   /** See {@link Table.exists}. */
   exists(key: string, ...options: (ReadOptions | undefined)[]): Promise<boolean> {
     return this.table.exists(this.partitionName, key, ...options);

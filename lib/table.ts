@@ -1,4 +1,5 @@
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import { fullJitter, sleep } from './backoff';
 import { abortedError, ConditionFailed, type DynamoClient } from './client';
 import { DynastoreError, invalidArgument } from './errors';
 import {
@@ -34,6 +35,7 @@ import {
   checkPrefix,
   checkSortKey,
   checkTableName,
+  describeValue,
   LIMITS,
 } from './validate';
 
@@ -49,6 +51,10 @@ export interface Runtime {
 
 /** How often `put` goes round when an expired item keeps being replaced under it. */
 const PUT_ATTEMPTS = 5;
+
+/** BatchGetItem: keys per request, and how unprocessed keys are retried. */
+const BATCH_GET_KEYS = 100;
+const BATCH_RETRY = { attempts: 10, baseMs: 25, capMs: 2000 } as const;
 
 const TABLE_KEYS: ReadonlyMap<string, number> = new Map([
   ['id', LIMITS.partitionKeyBytes],
@@ -94,6 +100,16 @@ class Operation {
   query(params: DynamoDB.QueryInput): Promise<DynamoDB.QueryOutput> {
     this.before('Query', params);
     return this.runtime.client.query(params, this.signal);
+  }
+
+  batchGetItem(params: DynamoDB.BatchGetItemInput): Promise<DynamoDB.BatchGetItemOutput> {
+    this.before('BatchGetItem', params);
+    return this.runtime.client.batchGetItem(params, this.signal);
+  }
+
+  /** Waits before a retry, with full jitter; an abort ends the wait. */
+  backoff(attempt: number): Promise<void> {
+    return sleep(fullJitter(attempt, BATCH_RETRY.baseMs, BATCH_RETRY.capMs), this.signal, this.name);
   }
 
   private before(command: CommandName, params: RequestParams): void {
@@ -312,6 +328,77 @@ export class Table {
     }
     if (items.length === 0) throw notFound(this.tableName, partition, prefix, 'prefix');
     return items;
+  }
+
+  /**
+   * Reads many keys of one partition at once: BatchGetItem, 100 keys per
+   * request, the requests in parallel, each key sent once however often it is
+   * asked for. Keys DynamoDB leaves unprocessed (throttling, 16 MB responses)
+   * are retried with jittered exponential backoff, up to 10 attempts, then
+   * `REQUEST_FAILED`. Returns one entry per key asked for, in the same order:
+   * the pair, or `undefined` for an absent or expired key. Takes the
+   * `consistent`, `signal` and `context` options.
+   *
+   * @example
+   * ```ts
+   * const [alice, bob] = await users.getMany(['user/alice', 'user/bob']);
+   * if (bob === undefined) console.log('no bob');
+   * ```
+   */
+  async getMany(
+    partition: string,
+    keys: readonly string[],
+    ...options: (ReadOptions | undefined)[]
+  ): Promise<(KVPair | undefined)[]> {
+    const o = resolveReadOptions(options);
+    checkPartitionKey(partition);
+    const input: unknown = keys;
+    if (!Array.isArray(input))
+      throw invalidArgument(`keys must be an array of keys, got ${describeValue(input)}`, input);
+    for (const key of keys) checkSortKey(key);
+    refuseIndex(o, 'getMany');
+    if (o.limit !== undefined || o.startKey !== undefined || !o.scanIndexForward) {
+      throw invalidArgument('getMany takes only the consistent, signal and context read options', options);
+    }
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return [];
+    const op = new Operation(this.runtime, 'GetMany', o.signal, o.context);
+    const found = new Map<string, KVPair>();
+    const requests: Promise<void>[] = [];
+    for (let at = 0; at < unique.length; at += BATCH_GET_KEYS) {
+      requests.push(this.batchGet(op, partition, unique.slice(at, at + BATCH_GET_KEYS), o.consistent, found));
+    }
+    await Promise.all(requests);
+    return keys.map((key) => found.get(key));
+  }
+
+  /** One chunk of getMany, its unprocessed keys retried. */
+  private async batchGet(
+    op: Operation,
+    partition: string,
+    keys: readonly string[],
+    consistent: boolean,
+    found: Map<string, KVPair>,
+  ): Promise<void> {
+    let pending: DynamoDB.KeyList = keys.map((key) => itemKey(partition, key));
+    for (let attempt = 0; ; attempt++) {
+      const out = await op.batchGetItem({
+        RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } },
+      });
+      const now = seconds(this.runtime.clock());
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        if (!isExpired(item, now)) found.set(item.name?.S ?? '', decodeItem(item));
+      }
+      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      if (pending.length === 0) return;
+      if (attempt + 1 === BATCH_RETRY.attempts) {
+        throw new DynastoreError(
+          'REQUEST_FAILED',
+          `getMany gave up with ${pending.length} keys still unprocessed after ${BATCH_RETRY.attempts} BatchGetItem attempts`,
+        );
+      }
+      await op.backoff(attempt);
+    }
   }
 
   /**

@@ -4,7 +4,7 @@ import { Session, type Hooks, type SessionOptions } from '../../lib';
 
 AWSMock.setSDKInstance(AWS);
 
-export type Command = 'getItem' | 'putItem' | 'updateItem' | 'deleteItem' | 'query';
+export type Command = 'getItem' | 'putItem' | 'updateItem' | 'deleteItem' | 'query' | 'batchGetItem';
 
 /** A mocked answer: the response data, or a function of the params returning it or throwing an AWS-like error. */
 export type Answer = Record<string, unknown> | ((params: Record<string, unknown>) => object);
@@ -27,7 +27,7 @@ export function mockedSession(
   const calls: MockedSession['calls'] = [];
   restoreMocks();
   mocked = true;
-  for (const command of ['getItem', 'putItem', 'updateItem', 'deleteItem', 'query'] as const) {
+  for (const command of ['getItem', 'putItem', 'updateItem', 'deleteItem', 'query', 'batchGetItem'] as const) {
     const queue = answers[command];
     let n = 0;
     AWSMock.mock(

@@ -234,6 +234,24 @@ forEachServer('API.md semantics', (server) => {
     });
   });
 
+  describe('getMany', () => {
+    it('reads 250 keys, live ones found, absent and expired ones undefined, in input order', async () => {
+      for (let i = 0; i < 240; i++)
+        await p.put(`m/${i}`, writeWithString(String(i)), i % 10 === 0 ? writeWithTTL(1000) : {});
+      now += 1000; // every tenth item has expired
+      const keys = [...Array.from({ length: 250 }, (_, i) => `m/${i}`), 'm/7', 'm/0'];
+      sent.length = 0;
+      const pairs = await p.getMany(keys);
+      expect(pairs).to.have.length(252);
+      pairs.forEach((kv, at) => {
+        const i = Number(keys[at]?.slice(2));
+        if (i >= 240 || i % 10 === 0) expect(kv, keys[at]).to.equal(undefined);
+        else expect(kv?.stringValue(), keys[at]).to.equal(String(i));
+      });
+      expect(sent).to.have.length(3);
+    });
+  });
+
   describe('delete', () => {
     it('is unconditional and quiet when absent', async () => {
       await p.delete('never-there');
