@@ -1,15 +1,15 @@
 import type { DynamoDB } from 'aws-sdk';
 
 /**
- * @internal Collects placeholders for one request. Every attribute name goes
- * through `name()` (`#n0`, `#n1`, …) and every value through `value()`
- * (`:v0`, …), so nothing a caller gives is ever pasted into an expression.
+ * @internal Hands out placeholders while an expression is built. Every
+ * attribute name goes through `name()` (`#n0`, `#n1`, …) and every value
+ * through `value()` (`:v0`, …), so nothing a caller gives is ever pasted into
+ * an expression.
  */
-export class Placeholders {
+class Placeholders {
   readonly names: DynamoDB.ExpressionAttributeNameMap = {};
-  readonly values: DynamoDB.ExpressionAttributeValueMap = {};
+  readonly valueKeys: string[] = [];
   private readonly byName = new Map<string, string>();
-  private valueCount = 0;
 
   /** The placeholder of an attribute name; the same name always gets the same one. */
   name(attribute: string): string {
@@ -22,19 +22,63 @@ export class Placeholders {
     return placeholder;
   }
 
-  /** A new placeholder for a value. */
-  value(av: DynamoDB.AttributeValue): string {
-    const placeholder = `:v${this.valueCount++}`;
-    this.values[placeholder] = av;
+  /** The placeholder of the next value; values are supplied in this order when the request is made. */
+  value(): string {
+    const placeholder = `:v${this.valueKeys.length}`;
+    this.valueKeys.push(placeholder);
     return placeholder;
   }
+}
 
-  /** The maps to send: DynamoDB refuses an empty ExpressionAttributeValues. */
-  attributes(): Pick<DynamoDB.UpdateItemInput, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
-    return this.valueCount === 0
-      ? { ExpressionAttributeNames: this.names }
-      : { ExpressionAttributeNames: this.names, ExpressionAttributeValues: this.values };
+/** Expressions built once for one shape of request: the strings and a shared, frozen names map. */
+interface Compiled<T> {
+  readonly expressions: T;
+  readonly names: DynamoDB.ExpressionAttributeNameMap;
+  readonly valueKeys: readonly string[];
+}
+
+/**
+ * Requests of one shape (operation, which parts are present, field and index
+ * names) always have the same expressions; only the values change. Building
+ * them once per shape saves the work per call, and spares the SDK freshly
+ * concatenated strings, which it would flatten on every request (V8 flattens
+ * a cached one once). Bounded, oldest shape out first, since field names are
+ * the caller's.
+ */
+const compiledShapes = new Map<string, Compiled<unknown>>();
+const MAX_SHAPES = 1000;
+
+function compile<T>(shape: string, build: (p: Placeholders) => T): Compiled<T> {
+  let compiled = compiledShapes.get(shape) as Compiled<T> | undefined;
+  if (compiled === undefined) {
+    const p = new Placeholders();
+    const expressions = build(p);
+    compiled = { expressions, names: Object.freeze(p.names), valueKeys: p.valueKeys };
+    if (compiledShapes.size >= MAX_SHAPES) compiledShapes.delete(compiledShapes.keys().next().value as string);
+    compiledShapes.set(shape, compiled);
   }
+  return compiled;
+}
+
+/** This call's values, keyed by the placeholders the shape gave them, in order. */
+function valueMap(
+  compiled: Compiled<unknown>,
+  values: readonly DynamoDB.AttributeValue[],
+): DynamoDB.ExpressionAttributeValueMap {
+  const map: DynamoDB.ExpressionAttributeValueMap = {};
+  for (let i = 0; i < values.length; i++) map[compiled.valueKeys[i] as string] = values[i] as DynamoDB.AttributeValue;
+  return map;
+}
+
+/** @internal Expression strings and their attribute maps, ready to spread into a request. */
+export interface ExpressionMembers {
+  UpdateExpression?: string;
+  ConditionExpression?: string;
+  KeyConditionExpression?: string;
+  FilterExpression?: string;
+  ProjectionExpression?: string;
+  ExpressionAttributeNames: DynamoDB.ExpressionAttributeNameMap;
+  ExpressionAttributeValues?: DynamoDB.ExpressionAttributeValueMap;
 }
 
 const ONE: DynamoDB.AttributeValue = Object.freeze({ N: '1' });
@@ -47,59 +91,152 @@ export interface WriteParts {
   expires?: number;
 }
 
+function number(n: number): DynamoDB.AttributeValue {
+  return { N: String(n) };
+}
+
+/** The shape of a write: which parts it has, and the names of its fields. */
+function writeShape(write: WriteParts, fields: readonly string[]): string {
+  return `${write.payload === undefined ? '' : 'p'}${write.expires === undefined ? '' : 'e'}${JSON.stringify(fields)}`;
+}
+
 /**
- * @internal The UpdateExpression of a write: the given payload and fields
- * replace the stored ones, `expires` is set or removed, `version` goes up by
- * one (from nothing to 1 on a new item).
+ * The UpdateExpression of a write: the given payload and fields replace the
+ * stored ones, `expires` is set or removed, `version` goes up by one (from
+ * nothing to 1 on a new item). Takes values in the order of `writeValues`.
  */
-export function updateExpression(p: Placeholders, write: WriteParts): string {
+function updateExpression(p: Placeholders, write: WriteParts, fields: readonly string[]): string {
   const sets: string[] = [];
-  if (write.payload !== undefined) sets.push(`${p.name('payload')} = ${p.value(write.payload)}`);
-  if (write.fields !== undefined) {
-    for (const field of Object.keys(write.fields)) {
-      sets.push(`${p.name(field)} = ${p.value(write.fields[field] as DynamoDB.AttributeValue)}`);
-    }
-  }
+  if (write.payload !== undefined) sets.push(`${p.name('payload')} = ${p.value()}`);
+  for (const field of fields) sets.push(`${p.name(field)} = ${p.value()}`);
   let expression: string;
   if (write.expires !== undefined) {
-    sets.push(`${p.name('expires')} = ${p.value({ N: String(write.expires) })}`);
+    sets.push(`${p.name('expires')} = ${p.value()}`);
     expression = `SET ${sets.join(', ')}`;
   } else {
     expression = sets.length > 0 ? `SET ${sets.join(', ')} REMOVE ${p.name('expires')}` : `REMOVE ${p.name('expires')}`;
   }
-  return `${expression} ADD ${p.name('version')} ${p.value(ONE)}`;
+  return `${expression} ADD ${p.name('version')} ${p.value()}`;
 }
 
-/** @internal The item is live: it has no `expires`, or one in the future. Use on an item known to exist. */
-export function isLive(p: Placeholders, now: string): string {
+/** The values of `updateExpression`, in its order. */
+function writeValues(write: WriteParts, fields: readonly string[], into: DynamoDB.AttributeValue[]): void {
+  if (write.payload !== undefined) into.push(write.payload);
+  for (const field of fields) into.push((write.fields as DynamoDB.AttributeMap)[field] as DynamoDB.AttributeValue);
+  if (write.expires !== undefined) into.push(number(write.expires));
+  into.push(ONE);
+}
+
+/** The item is live: it has no `expires`, or one in the future. Use on an item known to exist. */
+function isLive(p: Placeholders, now: string): string {
   const expires = p.name('expires');
   return `(attribute_not_exists(${expires}) OR ${expires} > ${now})`;
 }
 
-/** @internal The item exists, is live and is at `version`. */
-export function isLiveAtVersion(p: Placeholders, version: number, now: string): string {
-  return `${p.name('version')} = ${p.value({ N: String(version) })} AND ${isLive(p, now)}`;
+/** The item exists, is live and is at the version of the next value. */
+function isLiveAtVersion(p: Placeholders, now: string): string {
+  return `${p.name('version')} = ${p.value()} AND ${isLive(p, now)}`;
 }
 
-/** @internal No live item: absent, or expired. */
-export function isAbsentOrExpired(p: Placeholders, now: string): string {
+/** No live item: absent, or expired. */
+function isAbsentOrExpired(p: Placeholders, now: string): string {
   return `attribute_not_exists(${p.name('id')}) OR ${p.name('expires')} <= ${now}`;
 }
 
-/** @internal Not expired: absent, or live. */
-export function isAbsentOrLive(p: Placeholders, now: string): string {
-  const expires = p.name('expires');
-  return `attribute_not_exists(${p.name('id')}) OR attribute_not_exists(${expires}) OR ${expires} > ${now}`;
+/**
+ * @internal An upsert (put): the update, on condition the item is not
+ * expired (absent or live), so an expired one is replaced instead.
+ */
+export function putExpressions(write: WriteParts, now: number): ExpressionMembers {
+  const fields = write.fields === undefined ? [] : Object.keys(write.fields);
+  const compiled = compile(`put:${writeShape(write, fields)}`, (p) => {
+    const UpdateExpression = updateExpression(p, write, fields);
+    const expires = p.name('expires');
+    const ConditionExpression = `attribute_not_exists(${p.name('id')}) OR attribute_not_exists(${expires}) OR ${expires} > ${p.value()}`;
+    return { UpdateExpression, ConditionExpression };
+  });
+  const values: DynamoDB.AttributeValue[] = [];
+  writeValues(write, fields, values);
+  values.push(number(now));
+  return {
+    UpdateExpression: compiled.expressions.UpdateExpression,
+    ConditionExpression: compiled.expressions.ConditionExpression,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, values),
+  };
 }
 
-/** @internal `partition = :pk`, and `begins_with(sort, :prefix)` when a prefix is given. */
-export function keyCondition(
-  p: Placeholders,
+/** @internal A compare-and-swap update: the write, on condition the item is live at `version`. */
+export function swapExpressions(write: WriteParts, version: number, now: number): ExpressionMembers {
+  const fields = write.fields === undefined ? [] : Object.keys(write.fields);
+  const compiled = compile(`swap:${writeShape(write, fields)}`, (p) => {
+    const nowValue = p.value();
+    const UpdateExpression = updateExpression(p, write, fields);
+    return { UpdateExpression, ConditionExpression: isLiveAtVersion(p, nowValue) };
+  });
+  const values: DynamoDB.AttributeValue[] = [number(now)];
+  writeValues(write, fields, values);
+  values.push(number(version));
+  return {
+    UpdateExpression: compiled.expressions.UpdateExpression,
+    ConditionExpression: compiled.expressions.ConditionExpression,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, values),
+  };
+}
+
+/** @internal The condition of a create or a delete without previous: no live item. */
+export function absentOrExpiredCondition(now: number): ExpressionMembers {
+  const compiled = compile('absentOrExpired', (p) => isAbsentOrExpired(p, p.value()));
+  return {
+    ConditionExpression: compiled.expressions,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, [number(now)]),
+  };
+}
+
+/** @internal The condition of a compare-and-delete: the item is live at `version`. */
+export function liveAtVersionCondition(version: number, now: number): ExpressionMembers {
+  const compiled = compile('liveAtVersion', (p) => {
+    const nowValue = p.value();
+    return isLiveAtVersion(p, nowValue);
+  });
+  return {
+    ConditionExpression: compiled.expressions,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, [number(now), number(version)]),
+  };
+}
+
+/** @internal The projection of exists: only the key and the expiry. */
+export function existsProjection(): ExpressionMembers {
+  const compiled = compile('exists', (p) => `${p.name('id')}, ${p.name('expires')}`);
+  return { ProjectionExpression: compiled.expressions, ExpressionAttributeNames: compiled.names };
+}
+
+/**
+ * @internal A listing query: `partition = :pk`, `begins_with(sort, :prefix)`
+ * when a prefix is given, and a filter dropping expired items.
+ */
+export function queryExpressions(
   partitionAttribute: string,
   partition: string,
   sortAttribute: string,
   prefix: string,
-): string {
-  const match = `${p.name(partitionAttribute)} = ${p.value({ S: partition })}`;
-  return prefix === '' ? match : `${match} AND begins_with(${p.name(sortAttribute)}, ${p.value({ S: prefix })})`;
+  now: number,
+): ExpressionMembers {
+  const compiled = compile(`query:${JSON.stringify([partitionAttribute, sortAttribute, prefix === ''])}`, (p) => {
+    const match = `${p.name(partitionAttribute)} = ${p.value()}`;
+    const KeyConditionExpression =
+      prefix === '' ? match : `${match} AND begins_with(${p.name(sortAttribute)}, ${p.value()})`;
+    return { KeyConditionExpression, FilterExpression: isLive(p, p.value()) };
+  });
+  const values: DynamoDB.AttributeValue[] =
+    prefix === '' ? [{ S: partition }, number(now)] : [{ S: partition }, { S: prefix }, number(now)];
+  return {
+    KeyConditionExpression: compiled.expressions.KeyConditionExpression,
+    FilterExpression: compiled.expressions.FilterExpression,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, values),
+  };
 }

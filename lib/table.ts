@@ -3,13 +3,12 @@ import { fullJitter, sleep } from './backoff';
 import { abortedError, ConditionFailed, type DynamoClient } from './client';
 import { DynastoreError, invalidArgument } from './errors';
 import {
-  isAbsentOrExpired,
-  isAbsentOrLive,
-  isLive,
-  isLiveAtVersion,
-  keyCondition,
-  Placeholders,
-  updateExpression,
+  absentOrExpiredCondition,
+  existsProjection,
+  liveAtVersionCondition,
+  putExpressions,
+  queryExpressions,
+  swapExpressions,
 } from './expressions';
 import type { CommandName, Hooks, OperationName, RequestContext, RequestParams } from './hooks';
 import { decodeItem, isExpired, KVPair, type KVPairPage } from './kvpair';
@@ -30,7 +29,7 @@ import type { Session } from './session';
 import { decodeToken, encodeToken, type TokenScope } from './token';
 import {
   checkExpressionSize,
-  checkItemSize,
+  checkWriteSize,
   checkPartitionKey,
   checkPrefix,
   checkSortKey,
@@ -178,37 +177,24 @@ export class Table {
     }
     const now = this.runtime.clock();
     const expires = expiresAt(now, o.ttl);
-    const item = newItem(partition, key, o, expires);
-    checkItemSize(item, key);
+    checkWriteSize(partition, key, o.payload, o.fields, expires);
     const op = new Operation(this.runtime, 'Put', o.signal, o.context);
     const Key = itemKey(partition, key);
 
+    const write = { payload: o.payload, fields: o.fields, expires };
     for (let attempt = 1; ; attempt++) {
-      const update = new Placeholders();
-      const UpdateExpression = checkExpressionSize(updateExpression(update, { ...o, expires }), key, fieldCount(o));
-      const notExpired = isAbsentOrLive(update, update.value({ N: String(seconds(now)) }));
+      const update = putExpressions(write, seconds(now));
+      checkExpressionSize(update.UpdateExpression as string, key, fieldCount(o));
       try {
-        await op.updateItem({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression,
-          ConditionExpression: notExpired,
-          ...update.attributes(),
-        });
+        await op.updateItem({ TableName: this.tableName, Key, ...update });
         return;
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
       }
       // The item is expired, so absent: replace it whole, unless it came back to life meanwhile.
-      const replace = new Placeholders();
-      const stillExpired = isAbsentOrExpired(replace, replace.value({ N: String(seconds(now)) }));
       try {
-        await op.putItem({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: stillExpired,
-          ...replace.attributes(),
-        });
+        const Item = newItem(partition, key, o, expires);
+        await op.putItem({ TableName: this.tableName, Item, ...absentOrExpiredCondition(seconds(now)) });
         return;
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
@@ -254,13 +240,11 @@ export class Table {
     checkSortKey(key);
     refuseIndex(o, 'exists');
     const op = new Operation(this.runtime, 'Exists', o.signal, o.context);
-    const p = new Placeholders();
     const { Item } = await op.getItem({
       TableName: this.tableName,
       Key: itemKey(partition, key),
       ConsistentRead: o.consistent,
-      ProjectionExpression: `${p.name('id')}, ${p.name('expires')}`,
-      ExpressionAttributeNames: p.names,
+      ...existsProjection(),
     });
     return Item?.id !== undefined && !isExpired(Item, seconds(this.runtime.clock()));
   }
@@ -428,16 +412,13 @@ export class Table {
     if (previous !== undefined) checkSameItem(previous, partition, key);
     const now = this.runtime.clock();
     const expires = expiresAt(now, o.ttl);
-    const item = newItem(partition, key, o, expires);
-    checkItemSize(item, key);
+    checkWriteSize(partition, key, o.payload, o.fields, expires);
     const op = new Operation(this.runtime, 'AtomicPut', o.signal, o.context);
-    const p = new Placeholders();
-    const nowValue = p.value({ N: String(seconds(now)) });
 
     if (previous === undefined) {
-      const ConditionExpression = isAbsentOrExpired(p, nowValue);
+      const item = newItem(partition, key, o, expires);
       try {
-        await op.putItem({ TableName: this.tableName, Item: item, ConditionExpression, ...p.attributes() });
+        await op.putItem({ TableName: this.tableName, Item: item, ...absentOrExpiredCondition(seconds(now)) });
       } catch (err) {
         if (err instanceof ConditionFailed) throw exists(partition, key);
         throw err;
@@ -445,15 +426,13 @@ export class Table {
       return decodeItem(item);
     }
 
-    const UpdateExpression = checkExpressionSize(updateExpression(p, { ...o, expires }), key, fieldCount(o));
-    const ConditionExpression = isLiveAtVersion(p, previous.version, nowValue);
+    const update = swapExpressions({ payload: o.payload, fields: o.fields, expires }, previous.version, seconds(now));
+    checkExpressionSize(update.UpdateExpression as string, key, fieldCount(o));
     try {
       const out = await op.updateItem({
         TableName: this.tableName,
         Key: itemKey(partition, key),
-        UpdateExpression,
-        ConditionExpression,
-        ...p.attributes(),
+        ...update,
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
@@ -489,13 +468,12 @@ export class Table {
     checkSortKey(key);
     if (previous !== undefined) checkSameItem(checkPrevious(previous), partition, key);
     const op = new Operation(this.runtime, 'AtomicDelete', o.signal, o.context);
-    const p = new Placeholders();
-    const nowValue = p.value({ N: String(seconds(this.runtime.clock())) });
+    const now = seconds(this.runtime.clock());
     const base = { TableName: this.tableName, Key: itemKey(partition, key) };
 
     if (previous === undefined) {
       try {
-        await op.deleteItem({ ...base, ConditionExpression: isAbsentOrExpired(p, nowValue), ...p.attributes() });
+        await op.deleteItem({ ...base, ...absentOrExpiredCondition(now) });
         return false;
       } catch (err) {
         if (err instanceof ConditionFailed) throw exists(partition, key);
@@ -505,8 +483,7 @@ export class Table {
     try {
       await op.deleteItem({
         ...base,
-        ConditionExpression: isLiveAtVersion(p, previous.version, nowValue),
-        ...p.attributes(),
+        ...liveAtVersionCondition(previous.version, now),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return true;
@@ -579,18 +556,15 @@ export class Table {
     o: ResolvedRead,
     startKey: DynamoDB.Key | undefined,
   ): Promise<DynamoDB.QueryOutput> {
-    const p = new Placeholders();
     const params: DynamoDB.QueryInput = {
       TableName: this.tableName,
-      KeyConditionExpression: keyCondition(
-        p,
+      ...queryExpressions(
         scope.partitionAttribute,
         scope.partition,
         scope.sortAttribute,
         scope.prefix,
+        seconds(this.runtime.clock()),
       ),
-      FilterExpression: isLive(p, p.value({ N: String(seconds(this.runtime.clock())) })),
-      ...p.attributes(),
       ScanIndexForward: o.scanIndexForward,
     };
     if (o.index !== undefined) params.IndexName = o.index.name;

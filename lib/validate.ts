@@ -149,10 +149,26 @@ export function attributeSize(av: DynamoDB.AttributeValue): number {
   return 0;
 }
 
-/** @internal Refuses an item over DynamoDB's 400 KB limit before it is sent. */
-export function checkItemSize(item: DynamoDB.AttributeMap, key: string): void {
-  let total = 0;
-  for (const [name, av] of Object.entries(item)) total += utf8Length(name) + attributeSize(av);
+/**
+ * @internal Refuses a write whose item would be over DynamoDB's 400 KB limit,
+ * before it is sent: the key, version, payload, fields and expiry, counted
+ * by DynamoDB's rule (attribute names and values in bytes) without building
+ * the item.
+ */
+export function checkWriteSize(
+  partition: string,
+  key: string,
+  payload: DynamoDB.AttributeValue | undefined,
+  fields: DynamoDB.AttributeMap | undefined,
+  expires: number | undefined,
+): void {
+  // id, name and version (a number of at most a few bytes) with their names
+  let total = 2 + utf8Length(partition) + 4 + utf8Length(key) + 7 + 8;
+  if (payload !== undefined) total += 7 + attributeSize(payload);
+  if (fields !== undefined)
+    for (const name of Object.keys(fields))
+      total += utf8Length(name) + attributeSize(fields[name] as DynamoDB.AttributeValue);
+  if (expires !== undefined) total += 7 + String(expires).length;
   if (total > LIMITS.itemBytes) {
     throw invalidArgument(
       `item ${describe(key)} is ${total} bytes, over DynamoDB's 400 KB limit (${LIMITS.itemBytes} bytes)`,

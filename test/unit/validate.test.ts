@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { attributeSize, checkItemSize, utf8Length } from '../../lib/validate';
+import { attributeSize, checkWriteSize, utf8Length } from '../../lib/validate';
 import { DynastoreError } from '../../lib';
 
 describe('sizes, as DynamoDB counts them', () => {
@@ -26,11 +26,25 @@ describe('sizes, as DynamoDB counts them', () => {
     expect(attributeSize({})).to.equal(0);
   });
 
-  it('refuses an item over 400 KB, counting attribute names too', () => {
+  it('refuses a write over 400 KB, counting key, attribute names and values', () => {
+    // id, name and version with their names: 2 + 1 + 4 + 1 + 7 + 8 bytes; the payload's name 7.
+    const overhead = 2 + 1 + 4 + 1 + 7 + 8 + 7;
+    expect(() =>
+      checkWriteSize('p', 'k', { S: 'x'.repeat(400 * 1024 - overhead) }, undefined, undefined),
+    ).not.to.throw();
+    expect(() => checkWriteSize('p', 'k', { S: 'x'.repeat(400 * 1024 - overhead + 1) }, undefined, undefined)).to.throw(
+      DynastoreError,
+      '400 KB',
+    );
     const name = 'n'.repeat(1000);
-    const item = { [name]: { S: 'x'.repeat(400 * 1024 - 1000) } };
-    expect(() => checkItemSize(item, 'k')).not.to.throw();
-    item[name] = { S: 'x'.repeat(400 * 1024 - 999) };
-    expect(() => checkItemSize(item, 'k')).to.throw(DynastoreError, '400 KB');
+    expect(() =>
+      checkWriteSize('p', 'k', undefined, { [name]: { S: 'x'.repeat(400 * 1024 - 1000) } }, undefined),
+    ).to.throw(DynastoreError, '400 KB');
+    expect(() =>
+      checkWriteSize('p', 'k', { S: 'x'.repeat(400 * 1024 - overhead - 17) }, undefined, 1700000000),
+    ).not.to.throw();
+    expect(() =>
+      checkWriteSize('p', 'k', { S: 'x'.repeat(400 * 1024 - overhead - 16) }, undefined, 1700000000),
+    ).to.throw(DynastoreError);
   });
 });
