@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Session, writeWithFields, writeWithString, type RequestParams } from '../../lib';
 import { createTable, freePort, localConfig, waitUntilServing } from '../helpers/server';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const CONCURRENCY = 16;
 const TABLE = 'bench';
 const JSON_VALUE = '{"name":"Stax","plan":"pro","tags":["a","b"]}';
@@ -88,8 +88,8 @@ async function compare(
   raw: (i: number) => Promise<unknown>,
   goal: number,
 ): Promise<void> {
-  await throughput(Math.ceil(total / 4), library); // warm up both paths
-  await throughput(Math.ceil(total / 4), raw);
+  await throughput(total, library); // a full round of each to warm up, not counted
+  await throughput(total, raw);
   const lib: number[] = [];
   const base: number[] = [];
   const ratios: number[] = [];
@@ -205,8 +205,165 @@ async function clientOverhead(): Promise<void> {
   stub.stop();
 }
 
+/** Sessions and raw clients at their default settings, against dynalite in another process. */
+async function endToEnd(endpoint: string, tableName: string): Promise<void> {
+  console.error('2. end to end at default settings, against dynalite in another process');
+  const config = { region: 'us-east-1', endpoint, credentials: localConfig.credentials };
+  const session = new Session({ config });
+  const raw = new AWS.DynamoDB(config);
+  const users = session.table(tableName).partition(TABLE);
+  await users.put('user/123', writeWithString(JSON_VALUE));
+  const get = (): AWS.DynamoDB.GetItemInput => ({ TableName: tableName, Key: key, ConsistentRead: true });
+  await compare(
+    'get, Session from config vs raw client with defaults',
+    1000,
+    () => users.get('user/123'),
+    () => raw.getItem(get()).promise(),
+    1.3,
+  );
+  session.close();
+}
+
+/** Requests each operation makes, counted by the hooks. */
+async function roundTrips(endpoint: string, tableName: string): Promise<void> {
+  console.error('3. round trips');
+  let requests = 0;
+  const session = new Session({
+    config: { ...localConfig, endpoint },
+    hooks: {
+      requestBuilt: () => {
+        requests++;
+      },
+    },
+  });
+  const p = session.table(tableName).partition('trips');
+  const count = async (run: () => Promise<unknown>): Promise<number> => {
+    requests = 0;
+    await run();
+    return requests;
+  };
+  const single: Array<[string, () => Promise<unknown>]> = [
+    ['atomicPut (create)', () => p.atomicPut('k', writeWithString('v'))],
+    ['put', () => p.put('k', writeWithString('v'), writeWithFields({ created: '2024' }))],
+    ['get', () => p.get('k')],
+    ['exists', () => p.exists('k')],
+    ['listPage', () => p.listPage('')],
+    ['atomicPut (with previous)', async () => p.atomicPut('k', { previous: await p.get('k') })],
+    ['atomicDelete (with previous)', async () => p.atomicDelete('k', await p.get('k'))],
+    ['atomicDelete (without previous)', () => p.atomicDelete('k')],
+    ['delete', () => p.delete('k')],
+  ];
+  const counts: string[] = [];
+  let allOne = true;
+  for (const [name, run] of single) {
+    let n = await count(run);
+    if (name.includes('with previous')) n -= 1; // the get that fetched previous
+    counts.push(`${name} ${n}`);
+    allOne &&= n === 1;
+  }
+  rows.push({
+    measure: 'requests per operation, success path',
+    library: counts.join('; '),
+    baseline: '',
+    result: allOne ? 'all 1' : 'not all 1',
+    goal: '1 each',
+    met: allOne ? 'yes' : 'no',
+  });
+
+  const items = 1000;
+  const limit = 100;
+  await Promise.all(
+    Array.from({ length: items }, (_, i) => p.put(`item/${String(i).padStart(4, '0')}`, writeWithString('x'))),
+  );
+  let seen = 0;
+  const iterated = await count(async () => {
+    for await (const kv of p.iterate('item/', { limit })) if (kv.key.length > 0) seen++;
+  });
+  const ceiling = Math.ceil(items / limit);
+  rows.push({
+    measure: `iterate over ${items} items with limit ${limit}`,
+    library: `${iterated} requests, ${seen} items`,
+    baseline: `⌈N/L⌉ = ${ceiling}`,
+    result: `${iterated}`,
+    goal: `≤ ${ceiling + 1}`,
+    met: iterated <= ceiling + 1 && seen === items ? 'yes' : 'no',
+  });
+  const keys = Array.from({ length: items }, (_, i) => `item/${String(i).padStart(4, '0')}`);
+  const many = await count(() => p.getMany(keys));
+  rows.push({
+    measure: `getMany of ${items} keys`,
+    library: `${many} requests`,
+    baseline: `${items} gets: ${items} requests`,
+    result: `${many}`,
+    goal: '⌈keys/100⌉ = 10',
+    met: many === 10 ? 'yes' : 'no',
+  });
+  session.close();
+}
+
+/** getMany against the same keys read one get at a time, in time. */
+async function bulkReads(endpoint: string, tableName: string): Promise<void> {
+  console.error('5. bulk reads');
+  const session = new Session({ config: { ...localConfig, endpoint } });
+  const p = session.table(tableName).partition('trips');
+  const keys = Array.from({ length: 1000 }, (_, i) => `item/${String(i).padStart(4, '0')}`);
+  const many: number[] = [];
+  const sequential: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    let t = process.hrtime.bigint();
+    const found = await p.getMany(keys);
+    many.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (found.some((kv) => kv === undefined)) throw new Error('getMany missed a key');
+    t = process.hrtime.bigint();
+    for (const k of keys) await p.get(k);
+    sequential.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  rows.push({
+    measure: 'getMany of 1,000 keys vs 1,000 sequential gets (time)',
+    library: `${median(many).toFixed(0)} ms`,
+    baseline: `${median(sequential).toFixed(0)} ms`,
+    result: `${(median(sequential) / median(many)).toFixed(1)}× faster`,
+    goal: 'report',
+    met: '',
+  });
+  session.close();
+}
+
+/** Peak RSS growth streaming 100,000 items, each mode in a fresh process. */
+async function streaming(): Promise<void> {
+  console.error('4. streaming 100,000 items from the stub');
+  const stub = await startStub();
+  const measure = async (mode: string): Promise<{ items: number; ms: number; peakGrowthMiB: number }> =>
+    JSON.parse(await firstLine(node('stream.ts', [mode, stub.endpoint, '100000']))) as {
+      items: number;
+      ms: number;
+      peakGrowthMiB: number;
+    };
+  const iterated = await measure('iterate');
+  const listed = await measure('list');
+  rows.push({
+    measure: 'peak RSS growth over 100,000 items: iterate vs list()',
+    library: `iterate ${iterated.peakGrowthMiB.toFixed(1)} MiB (${iterated.items} items, ${(iterated.ms / 1000).toFixed(1)} s)`,
+    baseline: `list() ${listed.peakGrowthMiB.toFixed(1)} MiB (${listed.items} items)`,
+    result: `${iterated.peakGrowthMiB.toFixed(1)} MiB`,
+    goal: '< 64 MiB',
+    met: iterated.peakGrowthMiB < 64 && iterated.items === 100000 ? 'yes' : 'no',
+  });
+  stub.stop();
+}
+
 async function main(): Promise<void> {
   await clientOverhead();
+  const dynalite = await startDynalite();
+  try {
+    const tableName = await createTable(new AWS.DynamoDB({ ...localConfig, endpoint: dynalite.endpoint }), 'bench');
+    await endToEnd(dynalite.endpoint, tableName);
+    await roundTrips(dynalite.endpoint, tableName);
+    await streaming();
+    await bulkReads(dynalite.endpoint, tableName);
+  } finally {
+    dynalite.stop();
+  }
   console.log(
     [
       '| measure | library | baseline | result | goal | met |',
