@@ -48,3 +48,5 @@ export type {
   WriteOptions,
 } from './options';
 export { marshalStruct, unmarshalStruct } from './marshal';
+export { Lock } from './lock';
+export type { LockOptions } from './lock';

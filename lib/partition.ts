@@ -1,7 +1,8 @@
 import type { KVPair, KVPairPage } from './kvpair';
+import { acquire, resolveLockOptions, tryAcquire, type Lock, type LockOptions } from './lock';
 import type { DeleteOptions, PreviousKV, ReadOptions, WriteOptions } from './options';
 import type { Table } from './table';
-import { checkPartitionKey } from './validate';
+import { checkPartitionKey, checkSortKey } from './validate';
 
 /**
  * A partition of a table: the operations of {@link Table} with the partition
@@ -89,5 +90,33 @@ export class Partition {
   /** See {@link Table.atomicDelete}. */
   atomicDelete(key: string, previous?: PreviousKV, ...options: (DeleteOptions | undefined)[]): Promise<boolean> {
     return this.table.atomicDelete(this.partitionName, key, previous, ...options);
+  }
+
+  /**
+   * Takes the lock at `key`, waiting (with jittered backoff) while another
+   * holder has it, up to `wait`: then `KEY_EXISTS`. The lease is renewed every
+   * `heartbeat` until {@link Lock.release}. See {@link Lock} for how it is
+   * stored and what the fencing token guarantees. Leases are judged by the
+   * holders' clocks, which should agree to well within `ttl`.
+   *
+   * @example
+   * ```ts
+   * const lock = await jobs.lock('reindex', { ttl: 10_000, wait: 30_000 });
+   * try {
+   *   await work(lock.fencingToken, lock.signal);
+   * } finally {
+   *   await lock.release();
+   * }
+   * ```
+   */
+  async lock(key: string, options?: LockOptions): Promise<Lock> {
+    checkSortKey(key);
+    return acquire(this, key, resolveLockOptions(options));
+  }
+
+  /** One attempt at the lock at `key`: the lock, or undefined while another holder has it. */
+  async tryLock(key: string, options?: LockOptions): Promise<Lock | undefined> {
+    checkSortKey(key);
+    return tryAcquire(this, key, resolveLockOptions(options));
   }
 }

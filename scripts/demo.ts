@@ -73,6 +73,26 @@ async function main(): Promise<void> {
   const deleted = await customers.atomicDelete(id, kv);
   console.log(`   deleted: ${deleted}; exists now: ${await customers.exists(id)}\n`);
   session.close();
+
+  console.log('5. Two workers take turns on one lock (hooks quiet for this part)');
+  const quiet = new Session({ config: { ...localConfig, endpoint } });
+  const jobs = quiet.table(tableName).partition('jobs');
+  const worker = async (name: string): Promise<void> => {
+    for (let turn = 1; turn <= 3; turn++) {
+      const lock = await jobs.lock('reports/nightly', { ttl: 5_000, retry: 2, value: name });
+      console.log(`   worker ${name} holds the lock (turn ${turn}, fencing token ${lock.fencingToken})`);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await lock.release();
+      // Step aside a moment so the other worker gets its turn.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  };
+  await Promise.all([worker('A'), worker('B')]);
+  const lockItem = await jobs.get('reports/nightly');
+  console.log(
+    `   the lock item afterwards: state ${String(lockItem.decodeFields().state)}, version ${lockItem.version}\n`,
+  );
+  quiet.close();
 }
 
 main()

@@ -1,0 +1,219 @@
+// Locks and leases against each real server: mutual exclusion under
+// contention, fencing tokens, crashed holders, releases racing heartbeats,
+// lost leases and outages told apart.
+import { expect } from 'chai';
+import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import { DynastoreError, Session, type Lock, type Partition } from '../../lib';
+import { codeOf, rejection } from '../helpers/expect';
+import { faultProxy } from '../helpers/proxy';
+import { record } from '../helpers/report';
+import { createTable, forEachServer, localConfig, rawClient } from '../helpers/server';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function reason(lock: Lock): DynastoreError {
+  expect(lock.signal.aborted, 'the lock signal is aborted').to.equal(true);
+  expect(lock.signal.reason).to.be.instanceOf(DynastoreError);
+  return lock.signal.reason as DynastoreError;
+}
+
+forEachServer('locks and leases', (server) => {
+  let ddb: DynamoDB;
+  let endpoint: string;
+  let tableName: string;
+  let jobs: Partition;
+  let n = 0;
+  const fresh = (): string => `lock-${++n}`;
+
+  before(async () => {
+    endpoint = await server.endpoint();
+    ddb = rawClient(endpoint);
+    tableName = await createTable(ddb, 'locks');
+    jobs = new Session({ client: ddb }).table(tableName).partition('jobs');
+  });
+
+  it('12 contenders × 20 rounds: one holder at a time, every round served, fencing tokens strictly increasing', async function () {
+    this.timeout(120_000);
+    const key = fresh();
+    let holders = 0;
+    let maxHolders = 0;
+    const tokens: number[] = [];
+    const rounds = new Map<number, number>();
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, contender) => {
+        for (let round = 0; round < 20; round++) {
+          const lock = await jobs.lock(key, { ttl: 5000, retry: 5 });
+          holders++;
+          maxHolders = Math.max(maxHolders, holders);
+          tokens.push(lock.fencingToken);
+          await sleep(1);
+          holders--;
+          expect(await lock.release()).to.equal(true);
+          rounds.set(contender, (rounds.get(contender) ?? 0) + 1);
+        }
+      }),
+    );
+    expect(maxHolders).to.equal(1);
+    expect([...rounds.values()]).to.deep.equal(Array.from({ length: 12 }, () => 20));
+    expect(tokens).to.have.length(240);
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]).to.be.greaterThan(tokens[i - 1] as number);
+    record(
+      `locks-${server.name}`,
+      `lock contention on ${server.name}: contenders × rounds / max holders at once / tokens out of order`,
+      '12 × 20 / 1 / 0',
+    );
+  });
+
+  it('the lock is an ordinary item, readable with get, with no expires, so TTL never deletes it', async () => {
+    const key = fresh();
+    const lock = await jobs.lock(key, { value: 'worker-a', heartbeat: false });
+    const item = await jobs.get(key);
+    expect(item.stringValue()).to.equal('worker-a');
+    expect(item.expires).to.equal(0);
+    expect(item.decodeFields<{ state: string }>().state).to.equal('held');
+    expect(item.version).to.equal(lock.fencingToken);
+    await lock.release();
+    expect((await jobs.get(key)).decodeFields<{ state: string }>().state).to.equal('released');
+  });
+
+  it('fencing tokens keep increasing across releases and expiries', async () => {
+    const key = fresh();
+    const first = await jobs.lock(key, { ttl: 200, heartbeat: false });
+    await first.release();
+    const second = await jobs.lock(key, { ttl: 200, heartbeat: false });
+    await sleep(250); // the lease expires unreleased
+    const third = await jobs.lock(key, { ttl: 200, heartbeat: false });
+    expect(second.fencingToken).to.be.greaterThan(first.fencingToken);
+    expect(third.fencingToken).to.be.greaterThan(second.fencingToken);
+    await third.release();
+  });
+
+  it('tryLock makes one attempt: undefined while held', async () => {
+    const key = fresh();
+    const lock = await jobs.lock(key, { heartbeat: false });
+    expect(await jobs.tryLock(key)).to.equal(undefined);
+    await lock.release();
+    const next = await jobs.tryLock(key);
+    expect(next).to.not.equal(undefined);
+    await next?.release();
+  });
+
+  it('lock gives up after wait with KEY_EXISTS, and stops at once on its signal', async () => {
+    const key = fresh();
+    const held = await jobs.lock(key, { ttl: 10_000, heartbeat: false });
+    const started = Date.now();
+    expect(await codeOf(jobs.lock(key, { wait: 150, retry: 10 }))).to.equal('KEY_EXISTS');
+    expect(Date.now() - started).to.be.within(150, 2000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('shutting down')), 100);
+    expect(await codeOf(jobs.lock(key, { signal: controller.signal, retry: 1000 }))).to.equal('ABORTED');
+    await held.release();
+  });
+
+  it('a holder that stops heartbeating loses the lock after ttl; its next renewal fails and aborts its signal', async () => {
+    const key = fresh();
+    const crashed = await jobs.lock(key, { ttl: 300, heartbeat: false });
+    const started = Date.now();
+    const successor = await jobs.lock(key, { ttl: 5000, retry: 20 });
+    expect(Date.now() - started).to.be.at.least(250);
+    expect(successor.fencingToken).to.be.greaterThan(crashed.fencingToken);
+    expect(crashed.signal.aborted).to.equal(false);
+    expect(await crashed.renew()).to.equal(false);
+    expect(reason(crashed).code).to.equal('KEY_MODIFIED');
+    expect(reason(crashed).message).to.contain('lost');
+    // The successor still holds it.
+    expect((await jobs.get(key)).version).to.be.at.least(successor.fencingToken);
+    expect(await successor.release()).to.equal(true);
+  });
+
+  it('a heartbeat keeps the lock past its ttl', async () => {
+    const key = fresh();
+    const lock = await jobs.lock(key, { ttl: 300, heartbeat: 60 });
+    await sleep(700);
+    expect(await jobs.tryLock(key)).to.equal(undefined);
+    expect(lock.signal.aborted).to.equal(false);
+    expect(await lock.release()).to.equal(true);
+  });
+
+  it('a release racing heartbeats never brings the lock back', async () => {
+    for (let i = 0; i < 10; i++) {
+      const key = fresh();
+      const lock = await jobs.lock(key, { ttl: 1000, heartbeat: 1 });
+      await sleep(i * 3); // heartbeats in flight at varying moments
+      const renewing = lock.renew();
+      expect(await lock.release()).to.equal(true);
+      await renewing;
+      const released = await jobs.get(key);
+      await sleep(30);
+      const later = await jobs.get(key);
+      expect(later.decodeFields<{ state: string }>().state).to.equal('released');
+      expect(later.version).to.equal(released.version);
+      expect(reason(lock).code).to.equal('ABORTED');
+      const next = await jobs.tryLock(key, { heartbeat: false });
+      expect(next).to.not.equal(undefined);
+      await next?.release();
+    }
+  });
+
+  it('a renew after the lease expired and was taken fails and aborts the signal', async () => {
+    const key = fresh();
+    const stale = await jobs.lock(key, { ttl: 150, heartbeat: false });
+    await sleep(200);
+    const taker = await jobs.tryLock(key, { heartbeat: false });
+    expect(taker).to.not.equal(undefined);
+    expect(await stale.renew()).to.equal(false);
+    expect(reason(stale).code).to.equal('KEY_MODIFIED');
+    expect(await stale.release()).to.equal(false);
+    expect((await jobs.get(key)).decodeFields<{ state: string }>().state).to.equal('held');
+    await taker?.release();
+  });
+
+  it('an unreachable server during renew aborts the signal with REQUEST_FAILED, not as a lost lock', async () => {
+    let down = false;
+    const proxy = await faultProxy(endpoint, () => (down ? { status: 503, type: 'ServiceUnavailable' } : 'forward'));
+    try {
+      const through = new Session({ config: { ...localConfig, endpoint: proxy.endpoint } })
+        .table(tableName)
+        .partition('jobs');
+      const lock = await through.lock(fresh(), { ttl: 5000, heartbeat: false });
+      down = true;
+      expect(await lock.renew()).to.equal(false);
+      expect(reason(lock).code).to.equal('REQUEST_FAILED');
+      expect(reason(lock).message).to.contain('could not be renewed');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses bad options with INVALID_ARGUMENT before any request', async () => {
+    let sent = 0;
+    const counted = new Session({
+      client: ddb,
+      hooks: {
+        requestBuilt: () => {
+          sent++;
+        },
+      },
+    })
+      .table(tableName)
+      .partition('jobs');
+    const cases: Array<[object, string]> = [
+      [{ ttl: 0 }, 'ttl'],
+      [{ ttl: -5 }, 'ttl'],
+      [{ ttl: 1000, heartbeat: 1000 }, 'heartbeat'],
+      [{ ttl: 1000, heartbeat: 2000 }, 'heartbeat'],
+      [{ wait: -1 }, 'wait'],
+      [{ retry: 0 }, 'retry'],
+      [{ value: 5 }, 'value'],
+      [{ lease: 5 }, '"lease"'],
+    ];
+    for (const [options, mention] of cases) {
+      const err = await rejection(counted.lock('k', options));
+      expect(err.code, JSON.stringify(options)).to.equal('INVALID_ARGUMENT');
+      expect(err.message).to.contain(mention);
+      expect((await rejection(counted.tryLock('k', options))).code).to.equal('INVALID_ARGUMENT');
+    }
+    expect((await rejection(counted.lock(''))).code).to.equal('INVALID_ARGUMENT');
+    expect(sent).to.equal(0);
+  });
+});
