@@ -47,6 +47,7 @@ interface Compiled<T> {
  */
 const compiledShapes = new Map<string, Compiled<unknown>>();
 const MAX_SHAPES = 1000;
+const MAX_SHAPE_KEY = 2048;
 
 function compile<T>(shape: string, build: (p: Placeholders) => T): Compiled<T> {
   let compiled = compiledShapes.get(shape) as Compiled<T> | undefined;
@@ -54,8 +55,11 @@ function compile<T>(shape: string, build: (p: Placeholders) => T): Compiled<T> {
     const p = new Placeholders();
     const expressions = build(p);
     compiled = { expressions, names: Object.freeze(p.names), valueKeys: p.valueKeys };
-    if (compiledShapes.size >= MAX_SHAPES) compiledShapes.delete(compiledShapes.keys().next().value as string);
-    compiledShapes.set(shape, compiled);
+    // A shape with very long field names is rare and could hold much memory: build it each time instead.
+    if (shape.length <= MAX_SHAPE_KEY) {
+      if (compiledShapes.size >= MAX_SHAPES) compiledShapes.delete(compiledShapes.keys().next().value as string);
+      compiledShapes.set(shape, compiled);
+    }
   }
   return compiled;
 }

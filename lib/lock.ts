@@ -29,7 +29,7 @@ export interface LockOptions {
    * @defaultValue 50
    */
   retry?: number;
-  /** Data stored with the lock, as the item's payload. */
+  /** Data stored with the lock, as the item's payload; each holder writes its own (default `''`). */
   value?: string;
   /** Aborts waiting for the lock (`ABORTED`). */
   signal?: AbortSignal;
@@ -112,25 +112,31 @@ export class Lock {
   readonly key: string;
   /**
    * Strictly greater than the token of every earlier acquisition of this lock,
-   * by anyone, across releases and expiries: storage downstream can refuse
-   * writes carrying a smaller one, so a holder that lost its lease unaware
-   * cannot overwrite a newer holder's work.
+   * by anyone, across releases and expiries (as long as nobody deletes the
+   * lock item itself): storage downstream can refuse writes carrying a smaller
+   * one, so a holder that lost its lease unaware cannot overwrite a newer
+   * holder's work.
    */
   readonly fencingToken: number;
   /**
    * Aborted when the lock ends, with a {@link DynastoreError} as reason whose
-   * code says why: `ABORTED` when released, `KEY_MODIFIED` when the lease was
-   * lost (taken by another holder, or expired before a renewal), and
-   * `REQUEST_FAILED` when a renewal could not reach DynamoDB (the lease may
-   * still be running: an outage, not a loss).
+   * code says why: `ABORTED` when released; `KEY_MODIFIED` when the lease is
+   * lost: another holder took it, or it ran out before a renewal (the holder
+   * gives it up a tenth of the ttl early, so it stops before anyone else may
+   * start); `REQUEST_FAILED` when a renewal could not reach DynamoDB in time:
+   * an outage, not a takeover, though the lock is no longer held.
    */
   readonly signal: AbortSignal;
 
   private readonly controller = new AbortController();
   private version: number;
-  private timer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  /** When the lease ends for this holder: the last acknowledged write's send time, plus ttl, less a margin. */
+  private deadline = 0;
   /** Renewals and the release run one at a time, in order, so a release never races a heartbeat. */
   private queue: Promise<unknown> = Promise.resolve();
+  private renewing = false;
   private ended = false;
 
   /** @internal */
@@ -139,38 +145,49 @@ export class Lock {
     pair: KVPair,
     private readonly owner: string,
     private readonly options: ResolvedLockOptions,
+    sentAt: number,
   ) {
     this.key = pair.key;
     this.version = pair.version;
     this.fencingToken = pair.version;
     this.signal = this.controller.signal;
+    this.extend(sentAt);
     if (options.heartbeat !== false) {
-      this.timer = setInterval(() => {
-        this.renew().catch(() => undefined);
+      this.heartbeatTimer = setInterval(() => {
+        // A renewal still under way is not queued again behind itself.
+        if (!this.renewing) this.renew().catch(() => undefined);
       }, options.heartbeat);
       // A held lock alone does not keep the process alive.
-      this.timer.unref();
+      this.heartbeatTimer.unref();
     }
   }
 
   /**
    * Extends the lease by `ttl` from now. Resolves true when renewed; false,
    * with {@link Lock.signal} aborted and the reason saying why, when the lock
-   * has ended, was lost or could not be reached.
+   * has ended, was lost or could not be reached before its lease ran out.
    */
   renew(): Promise<boolean> {
     return this.serialized(async () => {
       if (this.ended) return false;
+      this.renewing = true;
+      const sentAt = Date.now();
       try {
         const next = await this.partition.atomicPut(this.key, {
           previous: { version: this.version },
-          fields: { owner: this.owner, state: 'held', leaseUntil: Date.now() + this.options.ttl },
+          fields: { owner: this.owner, state: 'held', leaseUntil: sentAt + this.options.ttl },
+          // A renewal that cannot finish before the lease runs out is no use.
+          signal: AbortSignal.timeout(Math.max(1, this.deadline - sentAt)),
         });
         this.version = next.version;
+        this.extend(sentAt);
         return true;
       } catch (err) {
+        if (await this.stillOurs(err)) return true;
         this.end(reasonOf(err, this.key));
         return false;
+      } finally {
+        this.renewing = false;
       }
     });
   }
@@ -183,19 +200,64 @@ export class Lock {
   release(): Promise<boolean> {
     this.stopHeartbeat();
     return this.serialized(async () => {
-      if (this.ended) return false;
-      try {
-        await this.partition.atomicPut(this.key, {
-          previous: { version: this.version },
-          fields: { owner: this.owner, state: 'released', leaseUntil: 0 },
-        });
-        this.end(new DynastoreError('ABORTED', `lock ${JSON.stringify(this.key)} released`));
-        return true;
-      } catch (err) {
-        this.end(reasonOf(err, this.key));
-        return false;
+      for (let attempt = 0; !this.ended && attempt < 2; attempt++) {
+        try {
+          await this.partition.atomicPut(this.key, {
+            previous: { version: this.version },
+            fields: { owner: this.owner, state: 'released', leaseUntil: 0 },
+          });
+          this.end(new DynastoreError('ABORTED', `lock ${JSON.stringify(this.key)} released`));
+          return true;
+        } catch (err) {
+          // A write of ours that the SDK retried may have landed: then try again on its version.
+          if (!(await this.stillOurs(err))) this.end(reasonOf(err, this.key));
+        }
       }
+      this.end(new DynastoreError('REQUEST_FAILED', `lock ${JSON.stringify(this.key)} could not be released`));
+      return false;
     });
+  }
+
+  /**
+   * After a failed compare: whether the item is still held by this holder
+   * (an earlier attempt of the same write landed, and the SDK's retry found
+   * the version moved). If so, adopts its version.
+   */
+  private async stillOurs(err: unknown): Promise<boolean> {
+    if (!DynastoreError.is(err, 'KEY_MODIFIED')) return false;
+    try {
+      const item = await this.partition.get(this.key);
+      const fields = item.decodeFields<{ owner?: string; state?: string; leaseUntil?: number }>();
+      if (fields.owner !== this.owner || fields.state !== 'held') return false;
+      this.version = item.version;
+      this.extend((fields.leaseUntil ?? 0) - this.options.ttl);
+      return !this.ended;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Moves the local deadline to a write sent at `sentAt`, and arms the timer that ends the lease there. */
+  private extend(sentAt: number): void {
+    this.deadline = sentAt + this.options.ttl - this.options.ttl / 10;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(
+      () => {
+        this.end(
+          this.renewing
+            ? new DynastoreError(
+                'REQUEST_FAILED',
+                `lock ${JSON.stringify(this.key)} lease ran out while a renewal was still under way`,
+              )
+            : new DynastoreError(
+                'KEY_MODIFIED',
+                `lock ${JSON.stringify(this.key)} lost: its lease ran out before it was renewed`,
+              ),
+        );
+      },
+      Math.max(0, this.deadline - Date.now()),
+    );
+    this.deadlineTimer.unref();
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -205,13 +267,15 @@ export class Lock {
   }
 
   private stopHeartbeat(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
   }
 
   private end(reason: DynastoreError): void {
+    if (this.ended) return;
     this.ended = true;
     this.stopHeartbeat();
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.controller.abort(reason);
   }
 }
@@ -227,7 +291,7 @@ function reasonOf(err: unknown, key: string): DynastoreError {
       },
     );
   }
-  if (DynastoreError.is(err, 'REQUEST_FAILED')) {
+  if (DynastoreError.is(err, 'REQUEST_FAILED') || DynastoreError.is(err, 'ABORTED')) {
     return new DynastoreError(
       'REQUEST_FAILED',
       `lock ${JSON.stringify(key)} could not be renewed: DynamoDB did not answer (${err.message}); the lease may still run until it expires`,
@@ -248,11 +312,6 @@ function isFree(pair: KVPair, now: number): boolean {
 /** @internal One attempt at the lock; undefined when someone else holds it. */
 export async function tryAcquire(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Lock | undefined> {
   const owner = randomUUID();
-  const write = {
-    fields: { owner, state: 'held', leaseUntil: Date.now() + o.ttl },
-    ...(o.value === undefined ? {} : { value: o.value }),
-    ...(o.signal === undefined ? {} : { signal: o.signal }),
-  };
   let current: KVPair | undefined;
   try {
     current = await partition.get(key, o.signal === undefined ? {} : { signal: o.signal });
@@ -260,9 +319,14 @@ export async function tryAcquire(partition: Partition, key: string, o: ResolvedL
     if (!DynastoreError.is(err, 'KEY_NOT_FOUND')) throw err;
   }
   if (current !== undefined && !isFree(current, Date.now())) return undefined;
+  const sentAt = Date.now();
+  // The caller's signal does not reach this write: cut off in flight it could still land, leaving a
+  // lock nobody holds. It is checked once the write is done instead.
+  const write = { fields: { owner, state: 'held', leaseUntil: sentAt + o.ttl }, value: o.value ?? '' };
+  let lock: Lock;
   try {
     const acquired = await partition.atomicPut(key, current === undefined ? write : { ...write, previous: current });
-    return new Lock(partition, acquired, owner, o);
+    lock = new Lock(partition, acquired, owner, o, sentAt);
   } catch (err) {
     // Someone else got there first.
     if (
@@ -274,6 +338,13 @@ export async function tryAcquire(partition: Partition, key: string, o: ResolvedL
     }
     throw err;
   }
+  if (o.signal?.aborted) {
+    await lock.release();
+    throw new DynastoreError('ABORTED', `lock ${JSON.stringify(key)} aborted: ${String(o.signal.reason)}`, {
+      cause: o.signal.reason,
+    });
+  }
+  return lock;
 }
 
 /** @internal Attempts until acquired, with jittered backoff, within `wait`. */

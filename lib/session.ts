@@ -101,9 +101,10 @@ export class Session {
 
   /**
    * Releases what the session owns: the connections of the keep-alive agent
-   * it made for a client built from `config`. An injected client, or one
-   * whose `httpOptions.agent` was given, is left alone. Requests made after
-   * close open new connections.
+   * it made for a client built from `config`. Call it when no request is in
+   * flight: requests still under way fail (`REQUEST_FAILED`). An injected
+   * client, or one whose `httpOptions.agent` was given, is left alone.
+   * Requests made after close open new connections.
    */
   close(): void {
     this.ownedAgent?.destroy();

@@ -371,7 +371,7 @@ export class Table {
       });
       const now = seconds(this.runtime.clock());
       for (const item of out.Responses?.[this.tableName] ?? []) {
-        if (!isExpired(item, now)) found.set(item.name?.S ?? '', decodeItem(item));
+        if (item.id?.S === partition && !isExpired(item, now)) found.set(item.name?.S ?? '', decodeItem(item));
       }
       pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       if (pending.length === 0) return;

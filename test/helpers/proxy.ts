@@ -1,8 +1,14 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the proxy does with one request: pass it on, or answer with a DynamoDB error. */
-export type Fault = 'forward' | { status: number; type: string; message?: string };
+/**
+ * What the proxy does with one request: pass it on; never answer (`hang`);
+ * pass it on but drop the connection instead of answering (`lose-reply`: the
+ * server applied it, the client cannot know); pass it on after `delay` ms; or
+ * answer with a DynamoDB error.
+ */
+export type Fault =
+  'forward' | 'hang' | 'lose-reply' | { delay: number } | { status: number; type: string; message?: string };
 
 export interface FaultProxy {
   endpoint: string;
@@ -25,7 +31,12 @@ export async function faultProxy(target: string, plan: (n: number) => Fault): Pr
   const state = { seen: 0, injected: 0, connections: 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const fault = plan(++state.seen);
-    if (fault !== 'forward') {
+    if (fault === 'hang') {
+      state.injected++;
+      req.resume();
+      return;
+    }
+    if (typeof fault === 'object' && 'status' in fault) {
       state.injected++;
       req.resume();
       res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0' });
@@ -37,11 +48,21 @@ export async function faultProxy(target: string, plan: (n: number) => Fault): Pr
       );
       return;
     }
+    if (fault === 'lose-reply') state.injected++;
     const upstream = request(
       { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(res);
+        const reply = (): void => {
+          if (fault === 'lose-reply') {
+            answer.resume();
+            res.destroy();
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(res);
+        };
+        if (typeof fault === 'object' && 'delay' in fault) setTimeout(reply, fault.delay);
+        else reply();
       },
     );
     upstream.on('error', () => res.destroy());

@@ -110,17 +110,22 @@ forEachServer('locks and leases', (server) => {
     await held.release();
   });
 
-  it('a holder that stops heartbeating loses the lock after ttl; its next renewal fails and aborts its signal', async () => {
+  it('a holder that stops heartbeating gives the lease up before ttl, then loses the lock to a successor', async () => {
     const key = fresh();
     const crashed = await jobs.lock(key, { ttl: 300, heartbeat: false });
+    let abortedAt = 0;
+    crashed.signal.addEventListener('abort', () => (abortedAt = Date.now()));
     const started = Date.now();
     const successor = await jobs.lock(key, { ttl: 5000, retry: 20 });
-    expect(Date.now() - started).to.be.at.least(250);
+    const acquiredAt = Date.now();
+    expect(acquiredAt - started).to.be.at.least(250);
     expect(successor.fencingToken).to.be.greaterThan(crashed.fencingToken);
-    expect(crashed.signal.aborted).to.equal(false);
-    expect(await crashed.renew()).to.equal(false);
+    // The old holder's signal fired before the successor could start.
+    expect(abortedAt).to.be.greaterThan(0);
+    expect(abortedAt).to.be.at.most(acquiredAt);
     expect(reason(crashed).code).to.equal('KEY_MODIFIED');
-    expect(reason(crashed).message).to.contain('lost');
+    expect(reason(crashed).message).to.contain('ran out');
+    expect(await crashed.renew()).to.equal(false);
     // The successor still holds it.
     expect((await jobs.get(key)).version).to.be.at.least(successor.fencingToken);
     expect(await successor.release()).to.equal(true);
@@ -166,6 +171,87 @@ forEachServer('locks and leases', (server) => {
     expect(await stale.release()).to.equal(false);
     expect((await jobs.get(key)).decodeFields<{ state: string }>().state).to.equal('held');
     await taker?.release();
+  });
+
+  it('a renewal that hangs: the holder gives the lease up before anyone else can take it', async () => {
+    let hang = false;
+    const proxy = await faultProxy(endpoint, () => (hang ? 'hang' : 'forward'));
+    try {
+      const key = fresh();
+      const through = new Session({ config: { ...localConfig, endpoint: proxy.endpoint } })
+        .table(tableName)
+        .partition('jobs');
+      const holder = await through.lock(key, { ttl: 600, heartbeat: 150 });
+      let abortedAt = 0;
+      holder.signal.addEventListener('abort', () => (abortedAt = Date.now()));
+      hang = true;
+      let taken: Lock | undefined;
+      while (taken === undefined) {
+        taken = await jobs.tryLock(key, { heartbeat: false });
+        if (taken === undefined) await sleep(10);
+      }
+      const takenAt = Date.now();
+      expect(abortedAt).to.be.greaterThan(0);
+      expect(abortedAt).to.be.at.most(takenAt);
+      expect(reason(holder).code).to.equal('REQUEST_FAILED');
+      await taken.release();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('an abort of lock() while its write is in flight leaves no lock held', async () => {
+    const proxy = await faultProxy(endpoint, () => ({ delay: 200 }));
+    try {
+      const key = fresh();
+      const through = new Session({ config: { ...localConfig, endpoint: proxy.endpoint } })
+        .table(tableName)
+        .partition('jobs');
+      const controller = new AbortController();
+      // The get answers after 200 ms, the write after 400: abort between them.
+      setTimeout(() => controller.abort(new Error('caller gave up')), 300);
+      expect(await codeOf(through.lock(key, { signal: controller.signal }))).to.equal('ABORTED');
+      const next = await jobs.tryLock(key, { heartbeat: false });
+      expect(next, 'the lock is free at once').to.not.equal(undefined);
+      await next?.release();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a renewal that landed but whose reply was lost is recognised as ours, not as lost', async () => {
+    let loseNext = false;
+    const proxy = await faultProxy(endpoint, () => {
+      if (!loseNext) return 'forward';
+      loseNext = false;
+      return 'lose-reply';
+    });
+    try {
+      const key = fresh();
+      const through = new Session({
+        config: { ...localConfig, endpoint: proxy.endpoint, maxRetries: 2, retryDelayOptions: { base: 5 } },
+      })
+        .table(tableName)
+        .partition('jobs');
+      const lock = await through.lock(key, { ttl: 5000, heartbeat: false });
+      loseNext = true;
+      // The SDK retries the renewal, whose first attempt landed: the retry's compare fails.
+      expect(await lock.renew()).to.equal(true);
+      expect(lock.signal.aborted).to.equal(false);
+      expect(await lock.release()).to.equal(true);
+      expect((await jobs.get(key)).decodeFields<{ state: string }>().state).to.equal('released');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("each holder stores its own value: a new holder does not inherit the last one's", async () => {
+    const key = fresh();
+    const first = await jobs.lock(key, { value: 'worker-a', heartbeat: false });
+    await first.release();
+    const second = await jobs.lock(key, { heartbeat: false });
+    expect((await jobs.get(key)).stringValue()).to.equal('');
+    await second.release();
   });
 
   it('an unreachable server during renew aborts the signal with REQUEST_FAILED, not as a lost lock', async () => {

@@ -70,6 +70,14 @@ describe('getMany (mocked DynamoDB)', () => {
     expect(pairs.map((kv) => kv?.key)).to.deep.equal([undefined, 'live', undefined]);
   });
 
+  it('ignores an item of another partition in the response', async () => {
+    const { session } = mockedSession(
+      { batchGetItem: { Responses: { [T]: [{ id: { S: 'other' }, name: { S: 'a' }, version: { N: '1' } }] } } },
+      { clock },
+    );
+    expect(await session.table(T).getMany('p', ['a'])).to.deep.equal([undefined]);
+  });
+
   it('retries UnprocessedKeys, only those, until none are left', async () => {
     let call = 0;
     const { session, calls } = mockedSession(
