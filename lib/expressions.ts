@@ -147,6 +147,19 @@ function isAbsentOrExpired(p: Placeholders, now: string): string {
   return `attribute_not_exists(${p.name('id')}) OR ${p.name('expires')} <= ${now}`;
 }
 
+/** The members of an update with a condition. */
+function updateMembers(
+  compiled: Compiled<{ UpdateExpression: string; ConditionExpression: string }>,
+  values: readonly DynamoDB.AttributeValue[],
+): ExpressionMembers {
+  return {
+    UpdateExpression: compiled.expressions.UpdateExpression,
+    ConditionExpression: compiled.expressions.ConditionExpression,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, values),
+  };
+}
+
 /**
  * @internal An upsert (put): the update, on condition the item is not
  * expired (absent or live), so an expired one is replaced instead.
@@ -162,12 +175,7 @@ export function putExpressions(write: WriteParts, now: number): ExpressionMember
   const values: DynamoDB.AttributeValue[] = [];
   writeValues(write, fields, values);
   values.push(number(now));
-  return {
-    UpdateExpression: compiled.expressions.UpdateExpression,
-    ConditionExpression: compiled.expressions.ConditionExpression,
-    ExpressionAttributeNames: compiled.names,
-    ExpressionAttributeValues: valueMap(compiled, values),
-  };
+  return updateMembers(compiled, values);
 }
 
 /** @internal A compare-and-swap update: the write, on condition the item is live at `version`. */
@@ -181,12 +189,7 @@ export function swapExpressions(write: WriteParts, version: number, now: number)
   const values: DynamoDB.AttributeValue[] = [number(now)];
   writeValues(write, fields, values);
   values.push(number(version));
-  return {
-    UpdateExpression: compiled.expressions.UpdateExpression,
-    ConditionExpression: compiled.expressions.ConditionExpression,
-    ExpressionAttributeNames: compiled.names,
-    ExpressionAttributeValues: valueMap(compiled, values),
-  };
+  return updateMembers(compiled, values);
 }
 
 /** @internal The condition of a create or a delete without previous: no live item. */
