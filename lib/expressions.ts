@@ -147,11 +147,17 @@ function isAbsentOrExpired(p: Placeholders, now: string): string {
   return `attribute_not_exists(${p.name('id')}) OR ${p.name('expires')} <= ${now}`;
 }
 
+/** @internal The members of an update with a condition. */
+export interface UpdateMembers extends ExpressionMembers {
+  UpdateExpression: string;
+  ConditionExpression: string;
+}
+
 /** The members of an update with a condition. */
 function updateMembers(
   compiled: Compiled<{ UpdateExpression: string; ConditionExpression: string }>,
   values: readonly DynamoDB.AttributeValue[],
-): ExpressionMembers {
+): UpdateMembers {
   return {
     UpdateExpression: compiled.expressions.UpdateExpression,
     ConditionExpression: compiled.expressions.ConditionExpression,
@@ -164,7 +170,7 @@ function updateMembers(
  * @internal An upsert (put): the update, on condition the item is not
  * expired (absent or live), so an expired one is replaced instead.
  */
-export function putExpressions(write: WriteParts, now: number): ExpressionMembers {
+export function putExpressions(write: WriteParts, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
   const compiled = compile(`put:${writeShape(write, fields)}`, (p) => {
     const UpdateExpression = updateExpression(p, write, fields);
@@ -179,7 +185,7 @@ export function putExpressions(write: WriteParts, now: number): ExpressionMember
 }
 
 /** @internal A compare-and-swap update: the write, on condition the item is live at `version`. */
-export function swapExpressions(write: WriteParts, version: number, now: number): ExpressionMembers {
+export function swapExpressions(write: WriteParts, version: number, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
   const compiled = compile(`swap:${writeShape(write, fields)}`, (p) => {
     const nowValue = p.value();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fullJitter, sleep } from './backoff';
 import { DynastoreError, invalidArgument } from './errors';
 import type { KVPair } from './kvpair';
+import { checkSignal } from './options';
 import type { Partition } from './partition';
 import { describeValue } from './validate';
 
@@ -83,11 +84,7 @@ export function resolveLockOptions(options: LockOptions | undefined): ResolvedLo
   if (o.value !== undefined && typeof o.value !== 'string') {
     throw invalidArgument(`value must be a string, got ${describeValue(o.value)}`, o.value);
   }
-  const signal = o.signal;
-  if (signal !== undefined && (typeof signal !== 'object' || signal === null || !('aborted' in signal))) {
-    throw invalidArgument(`signal must be an AbortSignal, got ${describeValue(signal)}`, signal);
-  }
-  return { ttl, heartbeat, wait, retry, value: o.value, signal: signal as AbortSignal | undefined };
+  return { ttl, heartbeat, wait, retry, value: o.value, signal: checkSignal(o.signal) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DynamoDB } from 'aws-sdk';
 import { invalidArgument } from './errors';
-import { checkAttributeValue, checkFieldName, checkNumber, describeValue } from './validate';
+import { checkAttributeValue, checkDynamoName, checkFieldName, checkNumber, describeValue } from './validate';
 
 /** A value `writeWithFields` stores as a top-level attribute: S, N, BOOL or B. */
 export type FieldValue = string | number | boolean | Uint8Array;
@@ -260,7 +260,8 @@ function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unk
   return merged;
 }
 
-function checkSignal(signal: unknown): AbortSignal | undefined {
+/** @internal An optional AbortSignal, checked. */
+export function checkSignal(signal: unknown): AbortSignal | undefined {
   if (signal === undefined) return undefined;
   if (
     typeof signal !== 'object' ||
@@ -376,13 +377,7 @@ function checkIndex(index: unknown): IndexOption {
   if (!isPlainObject(index)) {
     throw invalidArgument(`index must be an object, got ${describeValue(index)}`, index);
   }
-  const name = checkName('index name', index.name);
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
-    throw invalidArgument(
-      `index name must be 3 to 255 characters of A-Z, a-z, 0-9, '_', '-' and '.', got ${describeValue(name)}`,
-      name,
-    );
-  }
+  const name = checkDynamoName('index name', index.name);
   const sortKeyAttribute = checkName('index sortKeyAttribute', index.sortKeyAttribute);
   if (index.type === 'local') return { type: 'local', name, sortKeyAttribute };
   if (index.type === 'global') {

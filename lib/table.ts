@@ -178,13 +178,13 @@ export class Table {
     const now = this.runtime.clock();
     const expires = expiresAt(now, o.ttl);
     checkWriteSize(partition, key, o.payload, o.fields, expires);
+    const update = putExpressions({ payload: o.payload, fields: o.fields, expires }, seconds(now));
+    checkExpressionSize(update.UpdateExpression, key, o.fields);
     const op = new Operation(this.runtime, 'Put', o.signal, o.context);
     const Key = itemKey(partition, key);
+    let replacement: DynamoDB.AttributeMap | undefined;
 
-    const write = { payload: o.payload, fields: o.fields, expires };
     for (let attempt = 1; ; attempt++) {
-      const update = putExpressions(write, seconds(now));
-      checkExpressionSize(update.UpdateExpression as string, key, fieldCount(o));
       try {
         await op.updateItem({ TableName: this.tableName, Key, ...update });
         return;
@@ -192,9 +192,9 @@ export class Table {
         if (!(err instanceof ConditionFailed)) throw err;
       }
       // The item is expired, so absent: replace it whole, unless it came back to life meanwhile.
+      replacement ??= newItem(partition, key, o, expires);
       try {
-        const Item = newItem(partition, key, o, expires);
-        await op.putItem({ TableName: this.tableName, Item, ...absentOrExpiredCondition(seconds(now)) });
+        await op.putItem({ TableName: this.tableName, Item: replacement, ...absentOrExpiredCondition(seconds(now)) });
         return;
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
@@ -268,10 +268,8 @@ export class Table {
    * One Query request.
    */
   async listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
-    const o = resolveReadOptions(options);
-    const scope = this.listScope(partition, prefix, o);
+    const { o, scope, startKey } = this.listing(partition, prefix, options);
     const op = new Operation(this.runtime, 'ListPage', o.signal, o.context);
-    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
     const out = await this.query(op, scope, o, startKey);
     const page: KVPairPage = { keys: decodeItems(out.Items) };
     if (out.LastEvaluatedKey !== undefined)
@@ -290,9 +288,7 @@ export class Table {
    * ```
    */
   iterate(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
-    const o = resolveReadOptions(options);
-    const scope = this.listScope(partition, prefix, o);
-    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
+    const { o, scope, startKey } = this.listing(partition, prefix, options);
     return this.walk(new Operation(this.runtime, 'ListPage', o.signal, o.context), scope, o, startKey);
   }
 
@@ -303,9 +299,7 @@ export class Table {
    * @deprecated Holds the whole listing in memory; use {@link Table.iterate} or {@link Table.listPage}.
    */
   async list(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
-    const o = resolveReadOptions(options);
-    const scope = this.listScope(partition, prefix, o);
-    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
+    const { o, scope, startKey } = this.listing(partition, prefix, options);
     const items: KVPair[] = [];
     for await (const kv of this.walk(new Operation(this.runtime, 'List', o.signal, o.context), scope, o, startKey)) {
       items.push(kv);
@@ -427,7 +421,7 @@ export class Table {
     }
 
     const update = swapExpressions({ payload: o.payload, fields: o.fields, expires }, previous.version, seconds(now));
-    checkExpressionSize(update.UpdateExpression as string, key, fieldCount(o));
+    checkExpressionSize(update.UpdateExpression, key, o.fields);
     try {
       const out = await op.updateItem({
         TableName: this.tableName,
@@ -519,6 +513,18 @@ export class Table {
     );
   }
 
+  /** What every listing starts from: its options, its token scope, and the decoded start key. */
+  private listing(
+    partition: string,
+    prefix: string,
+    options: readonly (ReadOptions | undefined)[],
+  ): { o: ResolvedRead; scope: TokenScope; startKey: DynamoDB.Key | undefined } {
+    const o = resolveReadOptions(options);
+    const scope = this.listScope(partition, prefix, o);
+    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
+    return { o, scope, startKey };
+  }
+
   private listScope(partition: string, prefix: string, o: ResolvedRead): TokenScope {
     const index = o.index;
     checkPartitionKey(partition, index?.type === 'global' ? 'index partition' : 'partition');
@@ -604,10 +610,6 @@ function newItem(partition: string, key: string, o: ResolvedWrite, expires: numb
   if (o.payload !== undefined) item.payload = o.payload;
   if (expires !== undefined) item.expires = { N: String(expires) };
   return item;
-}
-
-function fieldCount(o: ResolvedWrite): number {
-  return o.fields === undefined ? 0 : Object.keys(o.fields).length;
 }
 
 function decodeItems(items: DynamoDB.ItemList | undefined): KVPair[] {

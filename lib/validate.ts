@@ -76,15 +76,20 @@ export function checkPrefix(value: unknown): string {
   return checkString('prefix', value, LIMITS.sortKeyBytes, true);
 }
 
-/** @internal Checks a table name against DynamoDB's naming rules. */
-export function checkTableName(value: unknown): string {
+/** @internal Checks a table or index name against DynamoDB's naming rules. */
+export function checkDynamoName(what: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(value)) {
     throw invalidArgument(
-      `table name must be 3 to 255 characters of A-Z, a-z, 0-9, '_', '-' and '.', got ${describe(value)}`,
+      `${what} must be 3 to 255 characters of A-Z, a-z, 0-9, '_', '-' and '.', got ${describe(value)}`,
       value,
     );
   }
   return value;
+}
+
+/** @internal Checks a table name against DynamoDB's naming rules. */
+export function checkTableName(value: unknown): string {
+  return checkDynamoName('table name', value);
 }
 
 /** @internal Checks an extra field's name: non-empty, well-formed, not reserved. */
@@ -115,8 +120,13 @@ export function checkFieldName(name: string): void {
  * @internal Refuses an expression DynamoDB would: each is limited to 4 KB.
  * Ours hold only placeholders, so only a write of very many fields gets near.
  */
-export function checkExpressionSize(expression: string, key: string, fieldCount: number): string {
+export function checkExpressionSize(
+  expression: string,
+  key: string,
+  fields: DynamoDB.AttributeMap | undefined,
+): string {
   if (expression.length > LIMITS.expressionBytes) {
+    const fieldCount = fields === undefined ? 0 : Object.keys(fields).length;
     throw invalidArgument(
       `writing ${fieldCount} fields to ${describe(key)} takes a ${expression.length}-byte update expression, over DynamoDB's 4 KB limit: write fewer fields at once, or one map field through attributeValue`,
       key,
