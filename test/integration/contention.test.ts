@@ -3,8 +3,11 @@
 import { expect } from 'chai';
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import { DynastoreError, Session, writeWithPreviousKV, writeWithString, type Partition } from '../../lib';
+import { budget } from '../helpers/budget';
 import { record } from '../helpers/report';
 import { createTable, forEachServer, rawClient } from '../helpers/server';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function codes(results: PromiseSettledResult<unknown>[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -24,7 +27,7 @@ forEachServer('contention', (server) => {
     p = new Session({ client: ddb }).table(await createTable(ddb, 'contention')).partition('counters');
   });
 
-  it('32 concurrent creates of one key: exactly one succeeds, 31 get KEY_EXISTS', async () => {
+  it('32 concurrent creates of one key: exactly one succeeds, 31 get KEY_EXISTS', async function () {
     const results = await Promise.allSettled(
       Array.from({ length: 32 }, (_, i) => p.atomicPut('created-once', writeWithString(`writer ${i}`))),
     );
@@ -32,26 +35,33 @@ forEachServer('contention', (server) => {
     const winner = results.findIndex((r) => r.status === 'fulfilled');
     expect((await p.get('created-once')).stringValue()).to.equal(`writer ${winner}`);
     record(
+      this,
       `creates-${server.name}`,
       'concurrent creates of one key: succeeded / KEY_EXISTS',
       `${server.name}: 1 / 31 of 32`,
     );
   });
 
-  it('16 workers × 25 compare-and-swap increments with read-retry loops: 400 counted, none lost', async () => {
+  it('16 workers × 25 compare-and-swap increments with read-retry loops: 400 counted, none lost', async function () {
     const workers = 16;
     const increments = 25;
+    // The increments happen one after another, each a read and a write; losing rounds to other workers
+    // at most doubles the requests on that path.
+    this.timeout(budget(workers * increments * 2 * 2));
     await p.atomicPut('counter', writeWithString('0'));
     let conflicts = 0;
     const worker = async (): Promise<void> => {
-      for (let done = 0; done < increments;) {
+      for (let done = 0, misses = 0; done < increments;) {
         const kv = await p.get('counter');
         try {
           await p.atomicPut('counter', writeWithString(String(Number(kv.stringValue()) + 1)), writeWithPreviousKV(kv));
           done++;
+          misses = 0;
         } catch (err) {
           if (!DynastoreError.is(err, 'KEY_MODIFIED')) throw err;
           conflicts++;
+          // As a real read-modify-write loop does: back off with jitter rather than retry in lockstep.
+          await sleep(Math.random() * Math.min(64, 2 ** ++misses));
         }
       }
     };
@@ -60,13 +70,14 @@ forEachServer('contention', (server) => {
     expect(final.stringValue()).to.equal(String(workers * increments));
     expect(final.version).to.equal(workers * increments + 1);
     record(
+      this,
       `cas-${server.name}`,
       `${workers} workers × ${increments} CAS increments on ${server.name}: final value / conflicts retried / lost updates`,
       `${final.stringValue()} / ${conflicts} / ${workers * increments - Number(final.stringValue())}`,
     );
   });
 
-  it('16 concurrent atomicDeletes with the same previous: exactly one returns true', async () => {
+  it('16 concurrent atomicDeletes with the same previous: exactly one returns true', async function () {
     const kv = await p.atomicPut('deleted-once', writeWithString('x'));
     const results = await Promise.allSettled(Array.from({ length: 16 }, () => p.atomicDelete('deleted-once', kv)));
     const counts = codes(results);
@@ -76,6 +87,7 @@ forEachServer('contention', (server) => {
     expect((counts.KEY_NOT_FOUND ?? 0) + (counts.KEY_MODIFIED ?? 0)).to.equal(15);
     expect(await p.exists('deleted-once')).to.equal(false);
     record(
+      this,
       `deletes-${server.name}`,
       'concurrent atomicDeletes with one previous: returned true',
       `${server.name}: 1 of 16`,

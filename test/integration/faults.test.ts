@@ -36,7 +36,7 @@ forEachServer('faults from a proxy', (server) => {
 
   for (const fault of [throttled, throttling]) {
     const type = (fault as { type: string }).type;
-    it(`${type} on every attempt: the SDK retries with backoff, then REQUEST_FAILED carries the code`, async () => {
+    it(`${type} on every attempt: the SDK retries with backoff, then REQUEST_FAILED carries the code`, async function () {
       const proxy = await faultProxy(endpoint, () => fault);
       try {
         const started = Date.now();
@@ -45,8 +45,9 @@ forEachServer('faults from a proxy', (server) => {
         expect((err.cause as { code?: string }).code).to.equal(type);
         expect(proxy.seen).to.equal(4); // the first try and three retries
         expect(Date.now() - started).to.be.below(5000);
-        record(`faults-${server.name}`, `faults injected on ${server.name}`, proxy.injected);
+        record(this, `faults-${server.name}`, `faults injected on ${server.name}`, proxy.injected);
         record(
+          this,
           `failed-${server.name}`,
           `operations whose faults outlasted the SDK's retries on ${server.name} (REQUEST_FAILED with the code)`,
           1,
@@ -57,7 +58,7 @@ forEachServer('faults from a proxy', (server) => {
     });
   }
 
-  it('throttling and server errors that clear up within the retries: every operation succeeds, each write applied once', async () => {
+  it('throttling and server errors that clear up within the retries: every operation succeeds, each write applied once', async function () {
     // Every third request fails, alternating the kinds of fault.
     const kinds = [throttled, internal, throttling];
     const proxy = await faultProxy(endpoint, (n) => (n % 3 === 0 ? (kinds[(n / 3) % 3] as Fault) : 'forward'));
@@ -72,8 +73,13 @@ forEachServer('faults from a proxy', (server) => {
       expect(final.stringValue()).to.equal('30');
       expect(final.version).to.equal(31);
       expect(proxy.injected).to.be.greaterThan(20);
-      record(`faults-${server.name}`, `faults injected on ${server.name}`, proxy.injected);
-      record(`survived-${server.name}`, `faults retried by the SDK and survived on ${server.name}`, proxy.injected);
+      record(this, `faults-${server.name}`, `faults injected on ${server.name}`, proxy.injected);
+      record(
+        this,
+        `survived-${server.name}`,
+        `faults retried by the SDK and survived on ${server.name}`,
+        proxy.injected,
+      );
     } finally {
       await proxy.close();
     }
@@ -173,6 +179,7 @@ describe('a writer killed with SIGKILL while the server crashes (dynalite on dis
       acknowledged = value;
     }
     record(
+      this,
       'crash',
       'writer and server killed with SIGKILL mid-write: crashes / acknowledged writes / lost / half-applied',
       `3 / ${acknowledged - inFlightApplied} / 0 / 0`,

@@ -58,6 +58,7 @@ forEachServer('locks and leases', (server) => {
     expect(tokens).to.have.length(240);
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]).to.be.greaterThan(tokens[i - 1] as number);
     record(
+      this,
       `locks-${server.name}`,
       `lock contention on ${server.name}: contenders × rounds / max holders at once / tokens out of order`,
       '12 × 20 / 1 / 0',

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import { DynastoreError, Session, type KVPair, type Partition, type Table } from '../../lib';
+import { budget } from '../helpers/budget';
 import { record } from '../helpers/report';
 import { createTable, forEachServer, rawClient } from '../helpers/server';
 
@@ -328,7 +329,8 @@ forEachServer('model-based property test', (server) => {
   });
 
   it(`${numRuns} random sequences of up to 40 operations match the model`, async function () {
-    this.timeout(0);
+    // Each operation is one or two requests.
+    this.timeout(budget(numRuns * 40 * 2));
     let run = 0;
     const before = operations;
     await fc.assert(
@@ -344,6 +346,7 @@ forEachServer('model-based property test', (server) => {
       { numRuns },
     );
     record(
+      this,
       `model-${server.name}`,
       `model-based test on ${server.name}: sequences / operations checked`,
       `${run} / ${operations - before}`,

@@ -37,7 +37,7 @@ forEachServer('server differences', (server) => {
         .promise()
     ).Item;
 
-  it('an update of 300 fields is over DynamoDB 4 KB expression limit: INVALID_ARGUMENT, nothing sent (dynalite would take it)', async () => {
+  it('an update of 300 fields is over DynamoDB 4 KB expression limit: INVALID_ARGUMENT, nothing sent (dynalite would take it)', async function () {
     const fields = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`field_number_${i}`, 'v']));
     sent = 0;
     const err = await rejection(p.put('many', writeWithFields(fields)));
@@ -50,22 +50,28 @@ forEachServer('server differences', (server) => {
     const fewer = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`field_number_${i}`, 'w']));
     await p.put('many', writeWithFields(fewer));
     record(
+      this,
       'diff-expression',
       'server difference: update expressions over 4 KB (dynalite accepts, DynamoDB refuses)',
       'refused before sending',
     );
   });
 
-  it('a field name over 64 KiB: INVALID_ARGUMENT, nothing sent (dynalite would take it)', async () => {
+  it('a field name over 64 KiB: INVALID_ARGUMENT, nothing sent (dynalite would take it)', async function () {
     sent = 0;
     expect(await codeOf(p.put('long-name', writeWithFields({ ['f'.repeat(65536)]: 'v' })))).to.equal(
       'INVALID_ARGUMENT',
     );
     expect(sent).to.equal(0);
-    record('diff-name', 'server difference: attribute names over 64 KiB (dynalite accepts)', 'refused before sending');
+    record(
+      this,
+      'diff-name',
+      'server difference: attribute names over 64 KiB (dynalite accepts)',
+      'refused before sending',
+    );
   });
 
-  it('an empty string as an index key: DynamoDB refuses it and nothing is written; dynalite stores it', async () => {
+  it('an empty string as an index key: DynamoDB refuses it and nothing is written; dynalite stores it', async function () {
     const attempt = codeOf(p.put('empty-index', writeWithFields({ created: '' })));
     if (server.name === 'dynamodb-local') {
       expect(await attempt).to.equal('REQUEST_FAILED');
@@ -75,14 +81,16 @@ forEachServer('server differences', (server) => {
       expect((await raw('empty-index'))?.created).to.deep.equal({ S: '' });
     }
     record(
+      this,
       'diff-empty-index',
       'server difference: empty index keys (dynalite stores, DynamoDB refuses)',
       'REQUEST_FAILED, nothing written',
     );
   });
 
-  it('ReturnValuesOnConditionCheckFailure: DynamoDB returns the old item, dynalite does not', () => {
+  it('ReturnValuesOnConditionCheckFailure: DynamoDB returns the old item, dynalite does not', function () {
     record(
+      this,
       'diff-old-item',
       'server difference: old item on a failed condition (dynalite omits it)',
       'one consistent GetItem on that failure path',

@@ -45,6 +45,7 @@ describe('paging token fuzz', () => {
     }
     expect(refused).to.be.greaterThan(CORPUS_SIZE * 0.95);
     record(
+      this,
       'fuzz-tokens',
       'hostile paging tokens tried / refused with INVALID_TOKEN / other errors',
       `${CORPUS_SIZE} / ${refused} / 0`,
