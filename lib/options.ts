@@ -1,5 +1,5 @@
 import type { DynamoDB } from 'aws-sdk';
-import { invalidArgument } from './errors';
+import { DynastoreError, invalidArgument } from './errors';
 import { checkAttributeValue, checkDynamoName, checkFieldName, checkNumber, describeValue } from './validate';
 
 /** A value `writeWithFields` stores as a top-level attribute: S, N, BOOL or B. */
@@ -427,4 +427,15 @@ export function resolveDeleteOptions(options: readonly (DeleteOptions | undefine
   const o = merge('delete', DELETE_KEYS, options);
   const resolved: ResolvedDelete = {};
   return withCommon(o, resolved);
+}
+
+/** @internal INDEX_NOT_SUPPORTED for an operation that reads by primary key. */
+export function refuseIndex(o: ResolvedRead, operation: string): void {
+  if (o.index !== undefined) {
+    throw new DynastoreError(
+      'INDEX_NOT_SUPPORTED',
+      `${operation} reads by primary key and cannot use index ${JSON.stringify(o.index.name)}; list with listPage instead`,
+      { value: o.index },
+    );
+  }
 }

@@ -4,7 +4,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import { AwsSdkV2Client } from './client';
 import { invalidArgument } from './errors';
 import type { Hooks } from './hooks';
-import { Table, type Runtime } from './table';
+import type { Runtime } from './request';
+import { Table } from './table';
 import { describeValue } from './validate';
 
 /** How a {@link Session} is made. */

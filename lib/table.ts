@@ -1,6 +1,6 @@
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
-import { fullJitter, sleep } from './backoff';
-import { abortedError, ConditionFailed, type DynamoClient } from './client';
+import { getMany } from './batch';
+import { ConditionFailed } from './client';
 import { DynastoreError, invalidArgument } from './errors';
 import {
   absentOrExpiredCondition,
@@ -10,10 +10,10 @@ import {
   queryExpressions,
   swapExpressions,
 } from './expressions';
-import type { CommandName, Hooks, OperationName, RequestContext, RequestParams } from './hooks';
 import { decodeItem, isExpired, KVPair, type KVPairPage } from './kvpair';
 import {
   checkPrevious,
+  refuseIndex,
   resolveDeleteOptions,
   resolveReadOptions,
   resolveWriteOptions,
@@ -25,6 +25,8 @@ import {
   type WriteOptions,
 } from './options';
 import { Partition } from './partition';
+import { itemKey, seconds } from './item';
+import { Operation, type Runtime } from './request';
 import type { Session } from './session';
 import { decodeToken, encodeToken, type TokenScope } from './token';
 import {
@@ -34,103 +36,16 @@ import {
   checkPrefix,
   checkSortKey,
   checkTableName,
-  describeValue,
   LIMITS,
 } from './validate';
 
-/** @internal What a session hands its tables. */
-export interface Runtime {
-  readonly client: DynamoClient;
-  readonly hooks: Hooks | undefined;
-  /** Milliseconds since the epoch. */
-  readonly clock: () => number;
-  /** Signs paging tokens when set. */
-  readonly tokenSecret: Uint8Array | undefined;
-}
-
 /** How often `put` goes round when an expired item keeps being replaced under it. */
 const PUT_ATTEMPTS = 5;
-
-/** BatchGetItem: keys per request, and how unprocessed keys are retried. */
-const BATCH_GET_KEYS = 100;
-const BATCH_RETRY = { attempts: 10, baseMs: 25, capMs: 2000 } as const;
 
 const TABLE_KEYS: ReadonlyMap<string, number> = new Map([
   ['id', LIMITS.partitionKeyBytes],
   ['name', LIMITS.sortKeyBytes],
 ]);
-
-/**
- * One operation in flight: runs the hook and the abort check before each of
- * its requests, and carries the hook's context from one request to the next.
- */
-class Operation {
-  private ctx: Record<string, unknown> | undefined;
-
-  constructor(
-    private readonly runtime: Runtime,
-    private readonly name: OperationName,
-    private readonly signal: AbortSignal | undefined,
-    context: Record<string, unknown> | undefined,
-  ) {
-    this.ctx = context;
-  }
-
-  getItem(params: DynamoDB.GetItemInput): Promise<DynamoDB.GetItemOutput> {
-    this.before('GetItem', params);
-    return this.runtime.client.getItem(params, this.signal);
-  }
-
-  putItem(params: DynamoDB.PutItemInput): Promise<DynamoDB.PutItemOutput> {
-    this.before('PutItem', params);
-    return this.runtime.client.putItem(params, this.signal);
-  }
-
-  updateItem(params: DynamoDB.UpdateItemInput): Promise<DynamoDB.UpdateItemOutput> {
-    this.before('UpdateItem', params);
-    return this.runtime.client.updateItem(params, this.signal);
-  }
-
-  deleteItem(params: DynamoDB.DeleteItemInput): Promise<DynamoDB.DeleteItemOutput> {
-    this.before('DeleteItem', params);
-    return this.runtime.client.deleteItem(params, this.signal);
-  }
-
-  query(params: DynamoDB.QueryInput): Promise<DynamoDB.QueryOutput> {
-    this.before('Query', params);
-    return this.runtime.client.query(params, this.signal);
-  }
-
-  batchGetItem(params: DynamoDB.BatchGetItemInput): Promise<DynamoDB.BatchGetItemOutput> {
-    this.before('BatchGetItem', params);
-    return this.runtime.client.batchGetItem(params, this.signal);
-  }
-
-  /** Waits before a retry, with full jitter; an abort ends the wait. */
-  backoff(attempt: number): Promise<void> {
-    return sleep(fullJitter(attempt, BATCH_RETRY.baseMs, BATCH_RETRY.capMs), this.signal, this.name);
-  }
-
-  private before(command: CommandName, params: RequestParams): void {
-    if (this.signal?.aborted) throw abortedError(command, this.signal);
-    const hooks = this.runtime.hooks;
-    if (hooks?.requestBuilt === undefined) return;
-    const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
-    const returned: unknown = hooks.requestBuilt(ctx, params);
-    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      // Its rejection has nowhere to go: catch it rather than crash the process, and refuse the hook.
-      Promise.resolve(returned).catch(() => undefined);
-      throw invalidArgument('hooks.requestBuilt must be synchronous: it returned a promise', returned);
-    }
-    // Only an object replaces the context; an arrow function's stray value (a push's count) does not.
-    this.ctx = typeof returned === 'object' && returned !== null ? (returned as RequestContext) : ctx;
-  }
-}
-
-/** Seconds since the epoch, as `expires` compares. */
-function seconds(ms: number): number {
-  return Math.floor(ms / 1000);
-}
 
 /**
  * A DynamoDB table holding partitions: hash key `id` (the partition name),
@@ -328,55 +243,7 @@ export class Table {
     keys: readonly string[],
     ...options: (ReadOptions | undefined)[]
   ): Promise<(KVPair | undefined)[]> {
-    const o = resolveReadOptions(options);
-    checkPartitionKey(partition);
-    const input: unknown = keys;
-    if (!Array.isArray(input))
-      throw invalidArgument(`keys must be an array of keys, got ${describeValue(input)}`, input);
-    for (const key of keys) checkSortKey(key);
-    refuseIndex(o, 'getMany');
-    if (o.limit !== undefined || o.startKey !== undefined || !o.scanIndexForward) {
-      throw invalidArgument('getMany takes only the consistent, signal and context read options', options);
-    }
-    const unique = [...new Set(keys)];
-    if (unique.length === 0) return [];
-    const op = new Operation(this.runtime, 'GetMany', o.signal, o.context);
-    const found = new Map<string, KVPair>();
-    const requests: Promise<void>[] = [];
-    for (let at = 0; at < unique.length; at += BATCH_GET_KEYS) {
-      requests.push(this.batchGet(op, partition, unique.slice(at, at + BATCH_GET_KEYS), o.consistent, found));
-    }
-    await Promise.all(requests);
-    return keys.map((key) => found.get(key));
-  }
-
-  /** One chunk of getMany, its unprocessed keys retried. */
-  private async batchGet(
-    op: Operation,
-    partition: string,
-    keys: readonly string[],
-    consistent: boolean,
-    found: Map<string, KVPair>,
-  ): Promise<void> {
-    let pending: DynamoDB.KeyList = keys.map((key) => itemKey(partition, key));
-    for (let attempt = 0; ; attempt++) {
-      const out = await op.batchGetItem({
-        RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } },
-      });
-      const now = seconds(this.runtime.clock());
-      for (const item of out.Responses?.[this.tableName] ?? []) {
-        if (item.id?.S === partition && !isExpired(item, now)) found.set(item.name?.S ?? '', decodeItem(item));
-      }
-      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      if (pending.length === 0) return;
-      if (attempt + 1 === BATCH_RETRY.attempts) {
-        throw new DynastoreError(
-          'REQUEST_FAILED',
-          `getMany gave up with ${pending.length} keys still unprocessed after ${BATCH_RETRY.attempts} BatchGetItem attempts`,
-        );
-      }
-      await op.backoff(attempt);
-    }
+    return getMany(this.runtime, this.tableName, partition, keys, options);
   }
 
   /**
@@ -595,10 +462,6 @@ export class Table {
   }
 }
 
-function itemKey(partition: string, key: string): DynamoDB.Key {
-  return { id: { S: partition }, name: { S: key } };
-}
-
 /** Unix seconds at which an item written now with `ttl` expires: never earlier than asked. */
 function expiresAt(now: number, ttl: number | undefined): number | undefined {
   return ttl === undefined ? undefined : Math.ceil((now + ttl) / 1000);
@@ -614,16 +477,6 @@ function newItem(partition: string, key: string, o: ResolvedWrite, expires: numb
 
 function decodeItems(items: DynamoDB.ItemList | undefined): KVPair[] {
   return items === undefined ? [] : items.map(decodeItem);
-}
-
-function refuseIndex(o: ResolvedRead, operation: string): void {
-  if (o.index !== undefined) {
-    throw new DynastoreError(
-      'INDEX_NOT_SUPPORTED',
-      `${operation} reads by primary key and cannot use index ${JSON.stringify(o.index.name)}; list with listPage instead`,
-      { value: o.index },
-    );
-  }
 }
 
 function checkSameItem(previous: PreviousKV, partition: string, key: string): void {
