@@ -32,12 +32,19 @@ export class ConditionFailed extends Error {
   readonly item: DynamoDB.AttributeMap | undefined;
   /** Whether the server said anything about the item at all. */
   readonly itemReturned: boolean;
+  /**
+   * How many attempts the SDK made, the first included. Above 1, an earlier
+   * attempt's outcome is unknown: it may have landed, and this failure may
+   * be the condition meeting that very write.
+   */
+  readonly attempts: number;
 
-  constructor(item: DynamoDB.AttributeMap | undefined, itemReturned: boolean, cause: unknown) {
+  constructor(item: DynamoDB.AttributeMap | undefined, itemReturned: boolean, attempts: number, cause: unknown) {
     super('the condition of the request did not hold', { cause });
     this.name = 'ConditionFailed';
     this.item = item;
     this.itemReturned = itemReturned;
+    this.attempts = attempts;
   }
 }
 
@@ -86,7 +93,7 @@ async function send<T>(
     try {
       return await request.promise();
     } catch (err) {
-      throw mapError(command, err, undefined);
+      throw mapError(command, err, undefined, request);
     }
   }
   // request.abort() only cuts a request on the wire; between the SDK's retries there is nothing to cut,
@@ -105,19 +112,46 @@ async function send<T>(
   } catch (err) {
     // The SDK's own promise settles later with RequestAbortedError; nobody awaits it then.
     response.catch(() => undefined);
-    throw err instanceof DynastoreError ? err : mapError(command, err, signal);
+    throw err instanceof DynastoreError ? err : mapError(command, err, signal, request);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
 }
 
-function mapError(command: CommandName, err: unknown, signal: AbortSignal | undefined): Error {
+function mapError(
+  command: CommandName,
+  err: unknown,
+  signal: AbortSignal | undefined,
+  request: Request<unknown, AWSError>,
+): Error {
   if (signal?.aborted) return abortedError(command, signal);
   const aws = err as Partial<AWSError> & { Item?: DynamoDB.AttributeMap };
   if (aws.code === 'ConditionalCheckFailedException') {
-    // aws-sdk v2 puts the members of the error body on the error, unconverted.
-    return new ConditionFailed(aws.Item, 'Item' in aws, err);
+    // The request's response (untyped in v2's declarations) counts the retries; a stub may have none.
+    const response = (request as { response?: { retryCount?: number } }).response;
+    const attempts = (response?.retryCount ?? 0) + 1;
+    // aws-sdk v2 puts the members of the error body on the error unconverted: bytes as base64 text.
+    const item = aws.Item === undefined ? undefined : (wireValue({ M: aws.Item }).M as DynamoDB.AttributeMap);
+    return new ConditionFailed(item, 'Item' in aws, attempts, err);
   }
   const detail = aws.code ? `${aws.code}: ${aws.message ?? ''}` : String(err);
   return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: ${detail}`, { cause: err });
+}
+
+/**
+ * An attribute value as the SDK would have parsed it: the error body's `B`
+ * and `BS` are base64 text, which the SDK turns into bytes everywhere else.
+ */
+function wireValue(value: DynamoDB.AttributeValue): DynamoDB.AttributeValue {
+  if (typeof value.B === 'string') return { B: Buffer.from(value.B, 'base64') };
+  if (value.BS !== undefined) {
+    return { BS: value.BS.map((b) => (typeof b === 'string' ? Buffer.from(b, 'base64') : b)) };
+  }
+  if (value.L !== undefined) return { L: value.L.map(wireValue) };
+  if (value.M !== undefined) {
+    const map: DynamoDB.AttributeMap = {};
+    for (const [name, member] of Object.entries(value.M)) map[name] = wireValue(member);
+    return { M: map };
+  }
+  return value;
 }

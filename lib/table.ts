@@ -26,6 +26,7 @@ import {
 } from './options';
 import { Partition } from './partition';
 import { itemKey, seconds } from './item';
+import { holdsWrite } from './outcome';
 import { Operation, type Runtime } from './request';
 import type { Session } from './session';
 import { decodeToken, encodeToken, type TokenScope } from './token';
@@ -68,6 +69,11 @@ export class Table {
   constructor(session: Session, tableName: string) {
     this.tableName = checkTableName(tableName);
     this.runtime = session.runtime;
+  }
+
+  /** @internal The session's clock, in milliseconds since the epoch. */
+  get clock(): () => number {
+    return this.runtime.clock;
   }
 
   /** The partition `name` of this table. */
@@ -259,6 +265,14 @@ export class Table {
    * tell the two apart, or, where the server does not (dynalite), one
    * consistent GetItem does.
    *
+   * The answer is exact when the SDK retries: if an attempt whose reply was
+   * lost had landed, the retry's condition fails on this very write; the
+   * stored item is then compared with the write (version, payload, fields,
+   * expires) and, when it holds exactly this write, the call resolves with
+   * it. If that check cannot read the item, the call fails `REQUEST_FAILED`.
+   * `ABORTED` while the request is in flight means the write may or may not
+   * have landed.
+   *
    * @example
    * ```ts
    * const created = await customers.atomicPut(id, writeWithString(json));
@@ -279,10 +293,21 @@ export class Table {
     if (previous === undefined) {
       const item = newItem(partition, key, o, expires);
       try {
-        await op.putItem({ TableName: this.tableName, Item: item, ...absentOrExpiredCondition(seconds(now)) });
+        await op.putItem({
+          TableName: this.tableName,
+          Item: item,
+          ...absentOrExpiredCondition(seconds(now)),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
       } catch (err) {
-        if (err instanceof ConditionFailed) throw exists(partition, key);
-        throw err;
+        if (!(err instanceof ConditionFailed)) throw err;
+        if (err.attempts > 1) {
+          // The SDK retried: the live item found may be this very create, landed by a lost attempt.
+          const stored = await this.storedAfter(op, partition, key, err);
+          const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
+          if (stored !== undefined && holdsWrite(stored, own)) return decodeItem(stored);
+        }
+        throw exists(partition, key);
       }
       return decodeItem(item);
     }
@@ -299,8 +324,12 @@ export class Table {
       });
       return decodeItem(out.Attributes ?? {});
     } catch (err) {
-      if (err instanceof ConditionFailed) throw await this.casFailure(op, partition, key, previous, err);
-      throw err;
+      if (!(err instanceof ConditionFailed)) throw err;
+      const stored = await this.storedAfter(op, partition, key, err);
+      const own = { version: previous.version + 1, payload: o.payload, fields: o.fields, expires, whole: false };
+      // The SDK retried: the version found may be this very update, landed by a lost attempt.
+      if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own)) return decodeItem(stored);
+      throw this.compareFailed(stored, partition, key, previous);
     }
   }
 
@@ -317,6 +346,11 @@ export class Table {
    *
    * One conditional DeleteItem (plus, on a failed compare where the server
    * does not return the old item, one consistent GetItem).
+   *
+   * When the SDK retried the request and the retry finds the item gone, the
+   * call returns true: an earlier attempt whose reply was lost deleted it, or
+   * another caller deleted that same version in between; either way the item
+   * at `previous.version` is gone.
    */
   async atomicDelete(
     partition: string,
@@ -349,28 +383,44 @@ export class Table {
       });
       return true;
     } catch (err) {
-      if (err instanceof ConditionFailed) throw await this.casFailure(op, partition, key, previous, err);
-      throw err;
+      if (!(err instanceof ConditionFailed)) throw err;
+      const stored = await this.storedAfter(op, partition, key, err);
+      // The SDK retried and the item is gone: a lost attempt deleted it, or another caller did after
+      // the version was seen; either way the item at previous.version is gone, which is what was asked.
+      if (err.attempts > 1 && stored === undefined) return true;
+      throw this.compareFailed(stored, partition, key, previous);
     }
   }
 
-  /** Tells KEY_MODIFIED from KEY_NOT_FOUND after a compare failed. */
-  private async casFailure(
+  /**
+   * The item as it is after a condition failed: the one the server returned
+   * with the failure, or, where the server returns none (dynalite, or no
+   * item), one consistent GetItem. Undefined when there is no item. A failed
+   * read fails the operation (REQUEST_FAILED): its outcome is then unknown.
+   */
+  private async storedAfter(
     op: Operation,
     partition: string,
     key: string,
-    previous: PreviousKV,
     failure: ConditionFailed,
-  ): Promise<DynastoreError> {
-    let item = failure.item;
-    if (!failure.itemReturned) {
-      ({ Item: item } = await op.getItem({
-        TableName: this.tableName,
-        Key: itemKey(partition, key),
-        ConsistentRead: true,
-      }));
-    }
-    if (item === undefined || item.id === undefined || isExpired(item, seconds(this.runtime.clock()))) {
+  ): Promise<DynamoDB.AttributeMap | undefined> {
+    if (failure.itemReturned) return failure.item;
+    const { Item } = await op.getItem({
+      TableName: this.tableName,
+      Key: itemKey(partition, key),
+      ConsistentRead: true,
+    });
+    return Item?.id === undefined ? undefined : Item;
+  }
+
+  /** KEY_MODIFIED or KEY_NOT_FOUND, from the item found after a compare failed. */
+  private compareFailed(
+    item: DynamoDB.AttributeMap | undefined,
+    partition: string,
+    key: string,
+    previous: PreviousKV,
+  ): DynastoreError {
+    if (item === undefined || isExpired(item, seconds(this.runtime.clock()))) {
       return notFound(this.tableName, partition, key);
     }
     return new DynastoreError(

@@ -374,6 +374,7 @@ describe('Table requests (mocked DynamoDB)', () => {
             ConditionExpression: 'attribute_not_exists(#n0) OR #n1 <= :v0',
             ExpressionAttributeNames: { '#n0': 'id', '#n1': 'expires' },
             ExpressionAttributeValues: { ':v0': { N: NOW_S } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
       ]);

@@ -1,0 +1,134 @@
+// The outcome of a conditional write whose SDK request was retried.
+//
+// When an attempt's reply is lost (a timeout, a reset connection, a 5xx), the
+// SDK sends the request again. If the first attempt had landed, the retry's
+// condition meets that very write and fails. The only witness left is the
+// stored item: when it holds exactly what this write wrote, at the version
+// this write gives it, the write landed.
+//
+// Implementation notes: what this does NOT tell apart. Another writer that
+// wrote the very same attributes at the very same version in the meantime is
+// indistinguishable from this write; the caller is told its write landed. A
+// write that landed and was then overwritten by someone else before the retry
+// reads as someone else's write (KEY_MODIFIED, KEY_EXISTS).
+import type DynamoDB from 'aws-sdk/clients/dynamodb';
+
+/** @internal What a write leaves in the item when it lands. */
+export interface ExpectedItem {
+  /** The version the write gives the item. */
+  readonly version: number;
+  /** The payload written, or undefined when the write leaves the payload alone. */
+  readonly payload: DynamoDB.AttributeValue | undefined;
+  /** The fields written; others are left alone unless `whole`. */
+  readonly fields: DynamoDB.AttributeMap | undefined;
+  /** Unix seconds, or undefined when the write removes `expires`. */
+  readonly expires: number | undefined;
+  /** A create writes the whole item: nothing else may be stored. */
+  readonly whole: boolean;
+}
+
+/** @internal Whether `stored` is the item a write of `expected` leaves. */
+export function holdsWrite(stored: DynamoDB.AttributeMap, expected: ExpectedItem): boolean {
+  if (stored.version?.N === undefined || !sameNumber(stored.version.N, String(expected.version))) return false;
+  if (expected.expires === undefined) {
+    if (stored.expires !== undefined) return false;
+  } else if (stored.expires?.N === undefined || !sameNumber(stored.expires.N, String(expected.expires))) {
+    return false;
+  }
+  if (expected.payload !== undefined) {
+    if (stored.payload === undefined || !sameValue(stored.payload, expected.payload)) return false;
+  } else if (expected.whole && stored.payload !== undefined) {
+    return false;
+  }
+  const fields = expected.fields ?? {};
+  for (const name of Object.keys(fields)) {
+    const value = stored[name];
+    if (value === undefined || !sameValue(value, fields[name] as DynamoDB.AttributeValue)) return false;
+  }
+  if (expected.whole) {
+    for (const name of Object.keys(stored)) {
+      if (!KEY_OR_OWN.has(name) && !Object.hasOwn(fields, name)) return false;
+    }
+  }
+  return true;
+}
+
+const KEY_OR_OWN = new Set(['id', 'name', 'version', 'expires', 'payload']);
+
+/**
+ * Whether two attribute values are equal as DynamoDB stores them: numbers by
+ * value (DynamoDB normalises `1.50` to `1.5`), sets in any order, bytes by
+ * content.
+ */
+function sameValue(a: DynamoDB.AttributeValue, b: DynamoDB.AttributeValue): boolean {
+  if (a.S !== undefined) return a.S === b.S;
+  if (a.N !== undefined) return b.N !== undefined && sameNumber(a.N, b.N);
+  if (a.B !== undefined) return b.B !== undefined && sameBytes(a.B, b.B);
+  if (a.BOOL !== undefined) return a.BOOL === b.BOOL;
+  if (a.NULL !== undefined) return b.NULL !== undefined;
+  if (a.SS !== undefined) return b.SS !== undefined && sameSet(a.SS, b.SS, (s) => s);
+  if (a.NS !== undefined) return b.NS !== undefined && sameSet(a.NS, b.NS, canonicalNumber);
+  if (a.BS !== undefined) return b.BS !== undefined && sameSet(a.BS, b.BS, (v) => bytes(v)?.toString('base64') ?? '');
+  if (a.L !== undefined) {
+    const l = b.L;
+    return (
+      l !== undefined && l.length === a.L.length && a.L.every((v, i) => sameValue(v, l[i] as DynamoDB.AttributeValue))
+    );
+  }
+  if (a.M !== undefined) {
+    const m = b.M;
+    if (m === undefined) return false;
+    const names = Object.keys(a.M);
+    return (
+      names.length === Object.keys(m).length &&
+      names.every(
+        (n) => m[n] !== undefined && sameValue((a.M as DynamoDB.AttributeMap)[n] as DynamoDB.AttributeValue, m[n]),
+      )
+    );
+  }
+  return false;
+}
+
+function sameSet<T>(a: readonly T[], b: readonly T[], key: (v: T) => string): boolean {
+  if (a.length !== b.length) return false;
+  const keys = new Set(a.map(key));
+  return b.every((v) => keys.has(key(v)));
+}
+
+/** Bytes as the SDK gives them (Buffer), as base64 text, or undefined for what cannot be compared (a stream). */
+function bytes(value: DynamoDB.BinaryAttributeValue): Buffer | undefined {
+  if (typeof value === 'string') return Buffer.from(value, 'base64');
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return undefined;
+}
+
+function sameBytes(a: DynamoDB.BinaryAttributeValue, b: DynamoDB.BinaryAttributeValue): boolean {
+  const x = bytes(a);
+  const y = bytes(b);
+  return x !== undefined && y !== undefined && x.equals(y);
+}
+
+function sameNumber(a: string, b: string): boolean {
+  return a === b || canonicalNumber(a) === canonicalNumber(b);
+}
+
+const NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * A decimal number in one spelling per value, `0.<digits>e<exponent>`, in
+ * time linear in its length; text that is not a number stays as it is.
+ */
+function canonicalNumber(n: string): string {
+  const match = NUMBER.exec(n);
+  if (match === null) return n;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
+  const digits = whole + fraction;
+  let first = 0;
+  while (first < digits.length && digits[first] === '0') first++;
+  if (first === digits.length) return '0';
+  let end = digits.length;
+  while (digits[end - 1] === '0') end--;
+  const significant = digits.slice(first, end);
+  const scale = Number(exponent) + whole.length - first;
+  return `${sign === '-' ? '-' : ''}0.${significant}e${scale}`;
+}
