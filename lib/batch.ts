@@ -1,4 +1,5 @@
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import { setMaxListeners } from 'node:events';
 import { DynastoreError, invalidArgument } from './errors';
 import { itemKey, seconds } from './item';
 import { decodeItem, isExpired, type KVPair } from './kvpair';
@@ -6,11 +7,28 @@ import { refuseIndex, resolveReadOptions, type ReadOptions } from './options';
 import { Operation, type Runtime } from './request';
 import { checkPartitionKey, checkSortKey, describeValue } from './validate';
 
-/** BatchGetItem: keys per request, and how unprocessed keys are retried. */
+/**
+ * BatchGetItem: keys per request, and requests in flight at once. 16 keeps
+ * a big getMany to a third of the 50 sockets a session's agent opens, so
+ * other calls on the session still get through, and bounds the responses
+ * held in memory at once (up to 16 MB each).
+ */
 const BATCH_GET_KEYS = 100;
+const BATCH_GET_IN_FLIGHT = 16;
+/** How unprocessed keys are retried: `attempts` counts attempts in a row that processed no key. */
 const BATCH_RETRY = { attempts: 10, baseMs: 25, capMs: 2000 } as const;
 
-/** @internal `Table.getMany`: many keys of one partition over BatchGetItem. */
+/**
+ * @internal `Table.getMany`: many keys of one partition over BatchGetItem.
+ *
+ * Implementation notes: chunks of 100 keys go through a queue that 16
+ * workers share. The first failure, or the caller's abort, aborts an
+ * internal signal that every request and backoff wait listens to, and
+ * getMany settles only once every worker has stopped, so nothing of the call
+ * runs on after it. What it does not do: a request already on the wire is
+ * abandoned, not recalled (the server may still read and bill it), and the
+ * keys other chunks found are dropped with the error, not returned.
+ */
 export async function getMany(
   runtime: Runtime,
   tableName: string,
@@ -29,17 +47,52 @@ export async function getMany(
   }
   const unique = [...new Set(keys)];
   if (unique.length === 0) return [];
-  const op = new Operation(runtime, 'GetMany', o.signal, o.context);
+  const chunks: string[][] = [];
+  for (let at = 0; at < unique.length; at += BATCH_GET_KEYS) chunks.push(unique.slice(at, at + BATCH_GET_KEYS));
+
+  // The caller's signal is forwarded by a listener removed when the call ends, not joined with
+  // AbortSignal.any: Node lets go of an any() signal linked to a long-lived one only at garbage
+  // collection (nodejs/node#55351), and a caller may pass one signal to many calls.
+  const stop = new AbortController();
+  // Each worker's request or backoff wait listens to it: 16 listeners are expected, not a leak.
+  setMaxListeners(BATCH_GET_IN_FLIGHT, stop.signal);
+  const caller = o.signal;
+  const forward = (): void => stop.abort(caller?.reason);
+  if (caller?.aborted) forward();
+  else caller?.addEventListener('abort', forward, { once: true });
+  const op = new Operation(runtime, 'GetMany', stop.signal, o.context);
   const found = new Map<string, KVPair>();
-  const requests: Promise<void>[] = [];
-  for (let at = 0; at < unique.length; at += BATCH_GET_KEYS) {
-    requests.push(batchGet(op, tableName, partition, unique.slice(at, at + BATCH_GET_KEYS), o.consistent, found));
+  // The caller gets the first failure, not the ABORTED the other chunks then end with.
+  const failures: unknown[] = [];
+  const queue = chunks.values();
+  const worker = async (): Promise<void> => {
+    // The workers share one iterator, so each chunk is taken once, by whichever worker is free first.
+    for (const chunk of queue) {
+      if (failures.length > 0) return;
+      try {
+        await batchGet(op, tableName, partition, chunk, o.consistent, found);
+      } catch (err) {
+        failures.push(err);
+        stop.abort(err);
+      }
+    }
+  };
+  try {
+    // A worker never rejects, so this waits for all of them, and no rejection is left unhandled.
+    await Promise.all(Array.from({ length: Math.min(BATCH_GET_IN_FLIGHT, chunks.length) }, worker));
+  } finally {
+    caller?.removeEventListener('abort', forward);
   }
-  await Promise.all(requests);
+  if (failures.length > 0) throw failures[0];
   return keys.map((key) => found.get(key));
 }
 
-/** One chunk of getMany, its unprocessed keys retried. */
+/**
+ * One chunk of getMany, its unprocessed keys retried. Only attempts that
+ * process no key count towards giving up: a response DynamoDB cut at 16 MB
+ * leaves keys unprocessed but is progress, and a chunk of large items may
+ * need more than 10 such attempts.
+ */
 async function batchGet(
   op: Operation,
   tableName: string,
@@ -49,7 +102,8 @@ async function batchGet(
   found: Map<string, KVPair>,
 ): Promise<void> {
   let pending: DynamoDB.KeyList = keys.map((key) => itemKey(partition, key));
-  for (let attempt = 0; ; attempt++) {
+  let stalled = 0;
+  for (;;) {
     const out = await op.batchGetItem({
       RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } },
     });
@@ -57,14 +111,17 @@ async function batchGet(
     for (const item of out.Responses?.[tableName] ?? []) {
       if (item.id?.S === partition && !isExpired(item, now)) found.set(item.name?.S ?? '', decodeItem(item));
     }
+    const sent = pending.length;
     pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
     if (pending.length === 0) return;
-    if (attempt + 1 === BATCH_RETRY.attempts) {
+    // Progress also restarts the backoff: the next attempt is likely to make some too.
+    stalled = pending.length < sent ? 0 : stalled + 1;
+    if (stalled === BATCH_RETRY.attempts) {
       throw new DynastoreError(
         'REQUEST_FAILED',
-        `getMany gave up with ${pending.length} keys still unprocessed after ${BATCH_RETRY.attempts} BatchGetItem attempts`,
+        `getMany gave up with ${pending.length} keys still unprocessed after ${BATCH_RETRY.attempts} BatchGetItem attempts in a row that processed none`,
       );
     }
-    await op.backoff(attempt, BATCH_RETRY.baseMs, BATCH_RETRY.capMs);
+    await op.backoff(stalled, BATCH_RETRY.baseMs, BATCH_RETRY.capMs);
   }
 }

@@ -231,12 +231,19 @@ export class Table {
 
   /**
    * Reads many keys of one partition at once: BatchGetItem, 100 keys per
-   * request, the requests in parallel, each key sent once however often it is
-   * asked for. Keys DynamoDB leaves unprocessed (throttling, 16 MB responses)
-   * are retried with jittered exponential backoff, up to 10 attempts, then
-   * `REQUEST_FAILED`. Returns one entry per key asked for, in the same order:
-   * the pair, or `undefined` for an absent or expired key. Takes the
-   * `consistent`, `signal` and `context` options.
+   * request, each key sent once however often it is asked for. At most 16
+   * requests are in flight at once; the next 100 keys go out as a request
+   * ends, so a large call neither floods the table nor takes every socket of
+   * the session. Keys DynamoDB leaves unprocessed (throttling, responses cut
+   * at 16 MB) are retried with jittered exponential backoff; only attempts
+   * that process no key count, so a run of large items read a few per
+   * response goes on to the end, and 10 attempts in a row that process none
+   * fail with `REQUEST_FAILED`. The first failure ends the whole call: the
+   * other requests and backoff waits stop at once, no further request is
+   * sent, and the call rejects with that failure (an abort of `signal`, with
+   * `ABORTED`); keys already read are not returned. Returns one entry per key
+   * asked for, in the same order: the pair, or `undefined` for an absent or
+   * expired key. Takes the `consistent`, `signal` and `context` options.
    *
    * @example
    * ```ts
