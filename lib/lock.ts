@@ -6,27 +6,69 @@ import { checkSignal } from './options';
 import type { Partition } from './partition';
 import { describeValue } from './validate';
 
+// Implementation notes: what the locks do NOT guarantee.
+//
+// - Leases are judged by clocks: the holder gives its lease up at 0.9 × ttl
+//   after sending a write, by its session's clock; others take it at the
+//   stored `leaseUntil` (send time + ttl) by theirs. Clocks that disagree by
+//   a tenth of the ttl or more can let two holders overlap. The fencing token
+//   is what protects storage downstream.
+// - A write the lock could not confirm (an acquire that failed with
+//   REQUEST_FAILED, a renewal cut off when the lease ran out) may still have
+//   landed: the item then stays `held` by nobody until its `leaseUntil`, and
+//   waiters take it then. Nothing is lost but time.
+// - A holder whose event loop is blocked past its deadline learns of the end
+//   late: the signal fires when the timer can run.
+
+/** The longest delay Node's timers keep: a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
- * Options of {@link Partition.lock} and {@link Partition.tryLock}.
+ * The shortest lease: the holder gives it up at 0.9 × ttl, so a renewal sent
+ * at ttl / 2 has at least 0.4 × ttl (400 ms) for its round trip and the
+ * SDK's retries.
+ */
+const MIN_TTL_MS = 1000;
+/** The shortest heartbeat: a held lock writes at most ten times a second. */
+const MIN_HEARTBEAT_MS = 100;
+/** The shortest pause of a waiter: at most 20 attempts a second, whatever its options. */
+const MIN_PAUSE_MS = 50;
+/** Beyond this, doubling the backoff only ever reaches the cap. */
+const MAX_BACKOFF_EXPONENT = 16;
+
+/**
+ * Options of {@link Partition.lock} and {@link Partition.tryLock}. Every
+ * combination the validator accepts keeps a healthy lock held; anything else
+ * is refused with `INVALID_ARGUMENT` naming the option, before any request.
  */
 export interface LockOptions {
   /**
    * Lease length in milliseconds: a holder that stops renewing loses the lock
-   * this long after its last renewal.
+   * this long after its last renewal was sent, and gives it up itself a tenth
+   * earlier. From 1000 (time for a renewal's round trip and the SDK's
+   * retries) to 2^31−1 (about 24.8 days, the longest delay Node's timers
+   * keep).
    * @defaultValue 20000
    */
   ttl?: number;
   /**
-   * How often the lease is renewed, in milliseconds, below `ttl`; `false`
-   * renews only when {@link Lock.renew} is called.
+   * How long after each renewal was sent the next one is, in milliseconds:
+   * from 100 to `ttl / 2`, so that a renewal always has at least 0.4 × ttl
+   * to be answered before the holder gives up at 0.9 × ttl. `false` renews
+   * only when {@link Lock.renew} is called.
    * @defaultValue ttl / 3
    */
   heartbeat?: number | false;
-  /** How long `lock` waits for the lock, in milliseconds; unset, it waits until acquired or aborted. */
+  /**
+   * How long `lock` waits for the lock, in milliseconds, by the session's
+   * clock; any non-negative number. Unset, it waits until acquired or
+   * aborted.
+   */
   wait?: number;
   /**
-   * Base delay between attempts of `lock`, in milliseconds: each wait is
-   * random up to base × 2^attempt (full jitter), capped at the ttl.
+   * Base delay between attempts of `lock`, in milliseconds, any positive
+   * number: each pause is random up to base × 2^attempt (full jitter), capped
+   * at the ttl; it is never shorter than 50 ms, so a waiter makes at most 20
+   * attempts a second, and never lasts past the end of the holder's lease.
    * @defaultValue 50
    */
   retry?: number;
@@ -47,11 +89,8 @@ interface ResolvedLockOptions {
 
 const LOCK_KEYS = new Set(['ttl', 'heartbeat', 'wait', 'retry', 'value', 'signal']);
 
-function positive(what: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalidArgument(`${what} must be a positive number of milliseconds, got ${describeValue(value)}`, value);
-  }
-  return value;
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 /** @internal Validates lock options before anything is sent. */
@@ -64,27 +103,53 @@ export function resolveLockOptions(options: LockOptions | undefined): ResolvedLo
   for (const key of Object.keys(o)) {
     if (!LOCK_KEYS.has(key)) throw invalidArgument(`unknown lock option ${JSON.stringify(key)}`, o);
   }
-  const ttl = o.ttl === undefined ? 20_000 : positive('ttl', o.ttl);
+  let ttl = 20_000;
+  if (o.ttl !== undefined) {
+    if (!isNumber(o.ttl) || o.ttl < MIN_TTL_MS || o.ttl > MAX_TIMER_MS) {
+      throw invalidArgument(
+        `ttl must be from ${MIN_TTL_MS} to ${MAX_TIMER_MS} milliseconds (the longest delay Node's timers keep), got ${describeValue(o.ttl)}`,
+        o.ttl,
+      );
+    }
+    ttl = o.ttl;
+  }
   let heartbeat: number | false = ttl / 3;
   if (o.heartbeat === false) heartbeat = false;
   else if (o.heartbeat !== undefined) {
-    heartbeat = positive('heartbeat', o.heartbeat);
-    if (heartbeat >= ttl) {
-      throw invalidArgument(`heartbeat (${heartbeat} ms) must be shorter than ttl (${ttl} ms), or false`, o.heartbeat);
+    if (!isNumber(o.heartbeat) || o.heartbeat < MIN_HEARTBEAT_MS || o.heartbeat > ttl / 2) {
+      throw invalidArgument(
+        `heartbeat must be from ${MIN_HEARTBEAT_MS} milliseconds to half the ttl (${ttl / 2} for ttl ${ttl}), or false, got ${describeValue(o.heartbeat)}`,
+        o.heartbeat,
+      );
     }
+    heartbeat = o.heartbeat;
   }
+  // No timer ever gets wait or retry as is (a pause is at most the ttl), so any size is safe.
   let wait: number | undefined;
   if (o.wait !== undefined) {
-    if (typeof o.wait !== 'number' || !Number.isFinite(o.wait) || o.wait < 0) {
+    if (!isNumber(o.wait) || o.wait < 0) {
       throw invalidArgument(`wait must be a non-negative number of milliseconds, got ${describeValue(o.wait)}`, o.wait);
     }
     wait = o.wait;
   }
-  const retry = o.retry === undefined ? 50 : positive('retry', o.retry);
+  let retry = 50;
+  if (o.retry !== undefined) {
+    if (!isNumber(o.retry) || o.retry <= 0) {
+      throw invalidArgument(`retry must be a positive number of milliseconds, got ${describeValue(o.retry)}`, o.retry);
+    }
+    retry = o.retry;
+  }
   if (o.value !== undefined && typeof o.value !== 'string') {
     throw invalidArgument(`value must be a string, got ${describeValue(o.value)}`, o.value);
   }
   return { ttl, heartbeat, wait, retry, value: o.value, signal: checkSignal(o.signal) };
+}
+
+/** A timer that does not keep the process alive: a held lock alone should not. */
+function unrefTimer(run: () => void, ms: number): NodeJS.Timeout {
+  const timer = setTimeout(run, Math.max(0, ms));
+  timer.unref();
+  return timer;
 }
 
 /**
@@ -126,14 +191,17 @@ export class Lock {
   readonly signal: AbortSignal;
 
   private readonly controller = new AbortController();
+  private readonly clock: () => number;
   private version: number;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  /** When the lease ends for this holder: the last acknowledged write's send time, plus ttl, less a margin. */
-  private deadline = 0;
   /** Renewals and the release run one at a time, in order, so a release never races a heartbeat. */
   private queue: Promise<unknown> = Promise.resolve();
-  private renewing = false;
+  /** The write under way, if any: the deadline names it, and cuts a renewal short. */
+  private writing: 'renewal' | 'release' | undefined;
+  private renewal: AbortController | undefined;
+  /** Set by release(): no heartbeat is armed after it, even by a renewal that completes before it. */
+  private releasing = false;
   private ended = false;
 
   /** @internal */
@@ -148,113 +216,100 @@ export class Lock {
     this.version = pair.version;
     this.fencingToken = pair.version;
     this.signal = this.controller.signal;
+    this.clock = partition.table.clock;
     this.extend(sentAt);
-    if (options.heartbeat !== false) {
-      this.heartbeatTimer = setInterval(() => {
-        // A renewal still under way is not queued again behind itself.
-        if (!this.renewing) this.renew().catch(() => undefined);
-      }, options.heartbeat);
-      // A held lock alone does not keep the process alive.
-      this.heartbeatTimer.unref();
-    }
   }
 
   /**
-   * Extends the lease by `ttl` from now. Resolves true when renewed; false,
-   * with {@link Lock.signal} aborted and the reason saying why, when the lock
-   * has ended, was lost or could not be reached before its lease ran out.
+   * Extends the lease by `ttl` from now. Resolves true when renewed and the
+   * lock is still live; false, with {@link Lock.signal} aborted and the
+   * reason saying why, when the lock has ended, was lost, could not be
+   * reached, or ran out while this renewal was on its way.
    */
   renew(): Promise<boolean> {
     return this.serialized(async () => {
       if (this.ended) return false;
-      this.renewing = true;
-      const sentAt = Date.now();
+      const sentAt = this.clock();
+      const renewal = new AbortController();
+      this.renewal = renewal;
+      this.writing = 'renewal';
       try {
         const next = await this.partition.atomicPut(this.key, {
           previous: { version: this.version },
           fields: { owner: this.owner, state: 'held', leaseUntil: sentAt + this.options.ttl },
-          // A renewal that cannot finish before the lease runs out is no use.
-          signal: AbortSignal.timeout(Math.max(1, this.deadline - sentAt)),
+          // Aborted when the lease runs out: a renewal that cannot finish before then is no use.
+          signal: renewal.signal,
         });
+        // The lock ended (its lease ran out) while the answer was on its way: it stays ended.
+        if (renewal.signal.aborted) return false;
         this.version = next.version;
         this.extend(sentAt);
         return true;
       } catch (err) {
-        if (await this.stillOurs(err)) return true;
-        this.end(reasonOf(err, this.key));
+        this.end(reasonOf(err, this.key, 'renewed'));
         return false;
       } finally {
-        this.renewing = false;
+        this.writing = undefined;
+        this.renewal = undefined;
       }
     });
   }
 
   /**
    * Releases the lock, after any renewal already under way. Resolves true
-   * when this holder released it; false when it had already ended or been
-   * lost (then nothing is written).
+   * when this holder's release was written; false when the lock had already
+   * ended or been lost (then nothing is written), or the release failed (the
+   * signal's reason says why).
    */
   release(): Promise<boolean> {
+    this.releasing = true;
     this.stopHeartbeat();
     return this.serialized(async () => {
-      for (let attempt = 0; !this.ended && attempt < 2; attempt++) {
-        try {
-          await this.partition.atomicPut(this.key, {
-            previous: { version: this.version },
-            fields: { owner: this.owner, state: 'released', leaseUntil: 0 },
-          });
-          this.end(new DynastoreError('ABORTED', `lock ${JSON.stringify(this.key)} released`));
-          return true;
-        } catch (err) {
-          // A write of ours that the SDK retried may have landed: then try again on its version.
-          if (!(await this.stillOurs(err))) this.end(reasonOf(err, this.key));
-        }
+      if (this.ended) return false;
+      this.writing = 'release';
+      try {
+        await this.partition.atomicPut(this.key, {
+          previous: { version: this.version },
+          fields: { owner: this.owner, state: 'released', leaseUntil: 0 },
+        });
+        this.end(new DynastoreError('ABORTED', `lock ${JSON.stringify(this.key)} released`));
+        return true;
+      } catch (err) {
+        this.end(reasonOf(err, this.key, 'released'));
+        return false;
+      } finally {
+        this.writing = undefined;
       }
-      this.end(new DynastoreError('REQUEST_FAILED', `lock ${JSON.stringify(this.key)} could not be released`));
-      return false;
     });
   }
 
-  /**
-   * After a failed compare: whether the item is still held by this holder
-   * (an earlier attempt of the same write landed, and the SDK's retry found
-   * the version moved). If so, adopts its version.
-   */
-  private async stillOurs(err: unknown): Promise<boolean> {
-    if (!DynastoreError.is(err, 'KEY_MODIFIED')) return false;
-    try {
-      const item = await this.partition.get(this.key);
-      const fields = item.decodeFields<{ owner?: string; state?: string; leaseUntil?: number }>();
-      if (fields.owner !== this.owner || fields.state !== 'held') return false;
-      this.version = item.version;
-      this.extend((fields.leaseUntil ?? 0) - this.options.ttl);
-      return !this.ended;
-    } catch {
-      return false;
-    }
+  /** Moves the local deadline to a write sent at `sentAt`, and arms the timers that end and renew the lease. */
+  private extend(sentAt: number): void {
+    if (this.ended) return;
+    const { ttl, heartbeat } = this.options;
+    const deadline = sentAt + ttl - ttl / 10;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = unrefTimer(() => {
+      this.runOut();
+    }, deadline - this.clock());
+    if (heartbeat === false || this.releasing) return;
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = unrefTimer(
+      () => {
+        // A renewal under way arms the next heartbeat itself when it succeeds.
+        if (this.writing === undefined) this.renew().catch(() => undefined);
+      },
+      sentAt + heartbeat - this.clock(),
+    );
   }
 
-  /** Moves the local deadline to a write sent at `sentAt`, and arms the timer that ends the lease there. */
-  private extend(sentAt: number): void {
-    this.deadline = sentAt + this.options.ttl - this.options.ttl / 10;
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = setTimeout(
-      () => {
-        this.end(
-          this.renewing
-            ? new DynastoreError(
-                'REQUEST_FAILED',
-                `lock ${JSON.stringify(this.key)} lease ran out while a renewal was still under way`,
-              )
-            : new DynastoreError(
-                'KEY_MODIFIED',
-                `lock ${JSON.stringify(this.key)} lost: its lease ran out before it was renewed`,
-              ),
-        );
-      },
-      Math.max(0, this.deadline - Date.now()),
+  private runOut(): void {
+    const key = JSON.stringify(this.key);
+    this.end(
+      this.writing === undefined
+        ? new DynastoreError('KEY_MODIFIED', `lock ${key} lost: its lease ran out before it was renewed`)
+        : new DynastoreError('REQUEST_FAILED', `lock ${key} lease ran out while a ${this.writing} was still under way`),
     );
-    this.deadlineTimer.unref();
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -264,7 +319,7 @@ export class Lock {
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
+    clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
   }
 
@@ -272,26 +327,31 @@ export class Lock {
     if (this.ended) return;
     this.ended = true;
     this.stopHeartbeat();
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.renewal?.abort(reason);
     this.controller.abort(reason);
   }
 }
 
 /** Why a renewal or release failed, as the lock's abort reason. */
-function reasonOf(err: unknown, key: string): DynastoreError {
-  if (DynastoreError.is(err, 'KEY_MODIFIED') || DynastoreError.is(err, 'KEY_NOT_FOUND')) {
+function reasonOf(err: unknown, key: string, what: 'renewed' | 'released'): DynastoreError {
+  // atomicPut recognises its own write after a lost reply, so a failed compare is someone else's write.
+  if (
+    DynastoreError.is(err, 'KEY_MODIFIED') ||
+    DynastoreError.is(err, 'KEY_NOT_FOUND') ||
+    DynastoreError.is(err, 'KEY_EXISTS')
+  ) {
     return new DynastoreError(
       'KEY_MODIFIED',
       `lock ${JSON.stringify(key)} lost: another holder took it, or it was removed`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   if (DynastoreError.is(err, 'REQUEST_FAILED') || DynastoreError.is(err, 'ABORTED')) {
     return new DynastoreError(
       'REQUEST_FAILED',
-      `lock ${JSON.stringify(key)} could not be renewed: DynamoDB did not answer (${err.message}); the lease may still run until it expires`,
+      `lock ${JSON.stringify(key)} could not be ${what}: DynamoDB did not answer (${err.message}); the lease may still run until it expires`,
       { cause: err },
     );
   }
@@ -300,24 +360,34 @@ function reasonOf(err: unknown, key: string): DynastoreError {
     : new DynastoreError('REQUEST_FAILED', `lock ${JSON.stringify(key)} failed: ${String(err)}`, { cause: err });
 }
 
-/** Whether a stored lock item is free to take: released, or its lease has passed. */
-function isFree(pair: KVPair, now: number): boolean {
-  const fields = pair.decodeFields<{ state?: string; leaseUntil?: number }>();
-  return fields.state !== 'held' || (fields.leaseUntil ?? 0) <= now;
+/** When a stored lock item's lease ends: 0 when it is released (or not a lock at all). */
+function heldUntil(pair: KVPair): number {
+  const fields = pair.decodeFields<{ state?: unknown; leaseUntil?: unknown }>();
+  return fields.state === 'held' && typeof fields.leaseUntil === 'number' ? fields.leaseUntil : 0;
 }
 
-/** @internal One attempt at the lock; undefined when someone else holds it. */
-export async function tryAcquire(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Lock | undefined> {
-  const owner = randomUUID();
+/** One attempt's outcome: the lock, or, when someone else has it, until when their lease runs if known. */
+interface Attempt {
+  lock?: Lock;
+  heldUntil?: number;
+}
+
+async function attempt(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Attempt> {
+  const clock = partition.table.clock;
   let current: KVPair | undefined;
   try {
     current = await partition.get(key, o.signal === undefined ? {} : { signal: o.signal });
   } catch (err) {
     if (!DynastoreError.is(err, 'KEY_NOT_FOUND')) throw err;
   }
-  if (current !== undefined && !isFree(current, Date.now())) return undefined;
-  const sentAt = Date.now();
-  // The caller's signal does not reach this write: cut off in flight it could still land, leaving a
+  if (current !== undefined) {
+    const until = heldUntil(current);
+    if (until > clock()) return { heldUntil: until };
+  }
+  const owner = randomUUID();
+  const sentAt = clock();
+  // The owner and leaseUntil make every lock write unique, so atomicPut can tell its own write after a lost
+  // reply. The caller's signal does not reach this write: cut off in flight it could still land, leaving a
   // lock nobody holds. It is checked once the write is done instead.
   const write = { fields: { owner, state: 'held', leaseUntil: sentAt + o.ttl }, value: o.value ?? '' };
   let lock: Lock;
@@ -325,13 +395,13 @@ export async function tryAcquire(partition: Partition, key: string, o: ResolvedL
     const acquired = await partition.atomicPut(key, current === undefined ? write : { ...write, previous: current });
     lock = new Lock(partition, acquired, owner, o, sentAt);
   } catch (err) {
-    // Someone else got there first.
+    // Someone else's write got there first; anything else (REQUEST_FAILED) is not "busy" and goes to the caller.
     if (
       DynastoreError.is(err, 'KEY_EXISTS') ||
       DynastoreError.is(err, 'KEY_MODIFIED') ||
       DynastoreError.is(err, 'KEY_NOT_FOUND')
     ) {
-      return undefined;
+      return {};
     }
     throw err;
   }
@@ -341,19 +411,37 @@ export async function tryAcquire(partition: Partition, key: string, o: ResolvedL
       cause: o.signal.reason,
     });
   }
-  return lock;
+  return { lock };
+}
+
+/** @internal One attempt at the lock; undefined when someone else holds it. */
+export async function tryAcquire(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Lock | undefined> {
+  return (await attempt(partition, key, o)).lock;
+}
+
+/**
+ * How long a waiter pauses before its next attempt: full jitter capped at the
+ * ttl, but never under the floor (so no option makes it a hot loop), never
+ * past the end of the holder's lease when that is known (nothing is gained by
+ * sleeping on a free lock), and never past the end of `wait`.
+ */
+function pause(n: number, o: ResolvedLockOptions, untilFree: number, left: number): number {
+  const backoff = fullJitter(Math.min(n, MAX_BACKOFF_EXPONENT), o.retry, o.ttl);
+  return Math.min(left, Math.max(MIN_PAUSE_MS, Math.min(backoff, untilFree)));
 }
 
 /** @internal Attempts until acquired, with jittered backoff, within `wait`. */
 export async function acquire(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Lock> {
-  const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    const lock = await tryAcquire(partition, key, o);
+  const clock = partition.table.clock;
+  const started = clock();
+  for (let n = 0; ; n++) {
+    const { lock, heldUntil: until } = await attempt(partition, key, o);
     if (lock !== undefined) return lock;
-    const left = o.wait === undefined ? Infinity : o.wait - (Date.now() - started);
+    const now = clock();
+    const left = o.wait === undefined ? Infinity : started + o.wait - now;
     if (left <= 0) {
       throw new DynastoreError('KEY_EXISTS', `lock ${JSON.stringify(key)} is still held after waiting ${o.wait} ms`);
     }
-    await sleep(Math.min(left, fullJitter(Math.min(attempt, 16), o.retry, o.ttl)), o.signal, 'lock');
+    await sleep(pause(n, o, until === undefined ? Infinity : until - now, left), o.signal, 'lock');
   }
 }

@@ -96,8 +96,11 @@ export class Partition {
    * Takes the lock at `key`, waiting (with jittered backoff) while another
    * holder has it, up to `wait`: then `KEY_EXISTS`. The lease is renewed every
    * `heartbeat` until {@link Lock.release}. See {@link Lock} for how it is
-   * stored and what the fencing token guarantees. Leases are judged by the
-   * holders' clocks, which should agree to well within `ttl`.
+   * stored and what the fencing token guarantees, and {@link LockOptions}
+   * for the accepted options. Leases are judged by the session's `clock`,
+   * and holders' clocks must agree to within a tenth of `ttl`. Fails with
+   * `REQUEST_FAILED`, without waiting further, when DynamoDB cannot be
+   * reached.
    *
    * @example
    * ```ts
@@ -114,7 +117,12 @@ export class Partition {
     return acquire(this, key, resolveLockOptions(options));
   }
 
-  /** One attempt at the lock at `key`: the lock, or undefined while another holder has it. */
+  /**
+   * One attempt at the lock at `key`: the lock, or undefined while another
+   * holder has it (or another holder's write got there first). Fails with
+   * `REQUEST_FAILED` when DynamoDB cannot be reached: that is never reported
+   * as a busy lock.
+   */
   async tryLock(key: string, options?: LockOptions): Promise<Lock | undefined> {
     checkSortKey(key);
     return tryAcquire(this, key, resolveLockOptions(options));
