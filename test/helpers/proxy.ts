@@ -10,6 +10,24 @@ import type { AddressInfo } from 'node:net';
 export type Fault =
   'forward' | 'hang' | 'lose-reply' | { delay: number } | { status: number; type: string; message?: string };
 
+/** What the proxy knows of a request before it picks a fault. */
+export interface ProxiedRequest {
+  /**
+   * The DynamoDB command, from the `X-Amz-Target` header
+   * (`DynamoDB_20120810.PutItem` → `PutItem`); `''` when there is none.
+   */
+  readonly command: string;
+  /** The request's number among the requests of its command, from 1. */
+  readonly nOfCommand: number;
+}
+
+/**
+ * Picks the fault for one request. It may be async: the proxy holds the
+ * request, unforwarded, until the fault is known, so a plan can let another
+ * writer act first.
+ */
+export type Plan = (n: number, request: ProxiedRequest) => Fault | Promise<Fault>;
+
 export interface FaultProxy {
   endpoint: string;
   /** Requests seen, faulted or not. */
@@ -18,19 +36,36 @@ export interface FaultProxy {
   injected: number;
   /** TCP connections clients opened to the proxy. */
   connections: number;
+  /** The command of every request seen, in the order they came. */
+  readonly commands: readonly string[];
   close(): Promise<void>;
+}
+
+/** The command an aws-sdk request names in its `X-Amz-Target` header. */
+function commandOf(req: IncomingMessage): string {
+  const target = req.headers['x-amz-target'];
+  const value = Array.isArray(target) ? target[0] : target;
+  return value?.slice(value.lastIndexOf('.') + 1) ?? '';
 }
 
 /**
  * A loopback HTTP proxy in front of a local DynamoDB server that answers
  * some requests with an injected error instead of forwarding them; `plan`
- * is told the request's number (from 1) and picks.
+ * is told the request's number (from 1) and its command, and picks.
  */
-export async function faultProxy(target: string, plan: (n: number) => Fault): Promise<FaultProxy> {
+export async function faultProxy(target: string, plan: Plan): Promise<FaultProxy> {
   const to = new URL(target);
   const state = { seen: 0, injected: 0, connections: 0 };
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const fault = plan(++state.seen);
+  const commands: string[] = [];
+  const perCommand = new Map<string, number>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const command = commandOf(req);
+    const nOfCommand = (perCommand.get(command) ?? 0) + 1;
+    perCommand.set(command, nOfCommand);
+    commands.push(command);
+    const n = ++state.seen;
+    const fault = await plan(n, { command, nOfCommand });
     if (fault === 'hang') {
       state.injected++;
       req.resume();
@@ -67,6 +102,11 @@ export async function faultProxy(target: string, plan: (n: number) => Fault): Pr
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
+  };
+
+  const server: Server = createServer((req, res) => {
+    // A plan that throws drops the connection: the client sees a network error, as from a broken proxy.
+    handle(req, res).catch(() => res.destroy());
   });
   server.on('connection', () => state.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -82,6 +122,7 @@ export async function faultProxy(target: string, plan: (n: number) => Fault): Pr
     get connections() {
       return state.connections;
     },
+    commands,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -12,11 +12,14 @@ export const tableDefinition = JSON.parse(
   readFileSync(join(__dirname, '..', '..', 'docs', 'table.json'), 'utf8'),
 ) as DynamoDB.CreateTableInput;
 
-/** Credentials and region for a local server; nothing is sent to AWS. */
+/**
+ * Credentials and region for a local server; nothing is sent to AWS. The
+ * SDK's retry settings are left at their defaults (DynamoDB: 10 retries), as
+ * users run them: exactness must hold when a write is retried.
+ */
 export const localConfig = {
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxRetries: 0,
 } as const;
 
 /** A DynamoDB-compatible server the integration suite runs against. */
@@ -61,7 +64,8 @@ export function freePort(): Promise<number> {
 
 /** Polls until the server answers ListTables, or fails with what it printed. */
 export async function waitUntilServing(endpoint: string, process: ChildProcess, output: () => string): Promise<void> {
-  const ddb = rawClient(endpoint);
+  // This loop is the retry: the SDK's own backoff (up to ~50 s over 10 retries) would only delay the start.
+  const ddb = new DynamoDB({ ...localConfig, endpoint, maxRetries: 0 });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (process.exitCode !== null) {

@@ -30,11 +30,9 @@ forEachServer('locks and leases', (server) => {
    */
   const ahead = (ms: number): Partition =>
     new Session({ client: ddb, clock: () => Date.now() + ms }).table(tableName).partition('jobs');
-  /** The partition through a fault proxy, with the SDK's default retries as in production (localConfig has none). */
+  /** The partition through a fault proxy, with the SDK's default retries as in production. */
   const via = (proxyEndpoint: string): Partition =>
-    new Session({ config: { ...localConfig, maxRetries: undefined, endpoint: proxyEndpoint } })
-      .table(tableName)
-      .partition('jobs');
+    new Session({ config: { ...localConfig, endpoint: proxyEndpoint } }).table(tableName).partition('jobs');
 
   before(async () => {
     endpoint = await server.endpoint();

@@ -8,6 +8,9 @@ import { rejection } from '../helpers/expect';
 import { faultProxy } from '../helpers/proxy';
 import { createTable, forEachServer, localConfig, rawClient } from '../helpers/server';
 
+/** How often aws-sdk v2 retries a DynamoDB request by default. */
+const DEFAULT_RETRIES = 10;
+
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
@@ -73,22 +76,34 @@ describe('signals and network failures (loopback)', () => {
     }
   });
 
-  it('a server that does not answer within the configured timeout: REQUEST_FAILED', async () => {
+  it('a server that does not answer within the configured timeout: the SDK retries, then REQUEST_FAILED', async () => {
+    // The SDK's default retries, with a quick backoff: this case runs them all out.
     const session = new Session({
-      config: { ...localConfig, endpoint: `http://127.0.0.1:${silentPort}`, httpOptions: { timeout: 200 } },
+      config: {
+        ...localConfig,
+        endpoint: `http://127.0.0.1:${silentPort}`,
+        httpOptions: { timeout: 200 },
+        retryDelayOptions: { base: 5 },
+      },
     });
+    const before = received;
     const started = Date.now();
     const err = await rejection(session.table('agents').put('users', 'user/1', writeWithString('x')));
     expect(err.code).to.equal('REQUEST_FAILED');
     expect((err.cause as { code?: string }).code).to.equal('TimeoutError');
-    expect(Date.now() - started).to.be.below(2000);
+    expect(received - before).to.equal(DEFAULT_RETRIES + 1);
+    // Each attempt waits out its 200 ms; the backoff adds at most 5 ms × (2^10 − 1); then slack for a busy machine.
+    expect(Date.now() - started).to.be.below((DEFAULT_RETRIES + 1) * 200 + 5 * 1023 + 3000);
   });
 
   it('nobody listening: REQUEST_FAILED with the network error as cause', async () => {
     const closed = createServer();
     const port = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
-    const session = new Session({ config: { ...localConfig, endpoint: `http://127.0.0.1:${port}` } });
+    // The SDK's default retries, with a quick backoff: this case runs them all out.
+    const session = new Session({
+      config: { ...localConfig, endpoint: `http://127.0.0.1:${port}`, retryDelayOptions: { base: 5 } },
+    });
     const err = await rejection(session.table('agents').exists('users', 'user/1'));
     expect(err.code).to.equal('REQUEST_FAILED');
     expect((err.cause as { code?: string }).code).to.be.oneOf(['UnknownEndpoint', 'ECONNREFUSED', 'NetworkingError']);
