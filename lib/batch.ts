@@ -1,4 +1,4 @@
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import type { AttributeMap } from './attribute';
 import { setMaxListeners } from 'node:events';
 import { DynastoreError, invalidArgument } from './errors';
 import { itemKey, seconds } from './item';
@@ -101,7 +101,7 @@ async function batchGet(
   consistent: boolean,
   found: Map<string, KVPair>,
 ): Promise<void> {
-  let pending: DynamoDB.KeyList = keys.map((key) => itemKey(partition, key));
+  let pending: AttributeMap[] = keys.map((key) => itemKey(partition, key));
   let stalled = 0;
   for (;;) {
     const out = await op.batchGetItem({
@@ -109,7 +109,8 @@ async function batchGet(
     });
     const now = seconds(op.runtime.clock());
     for (const item of out.Responses?.[tableName] ?? []) {
-      if (item.id?.S === partition && !isExpired(item, now)) found.set(item.name?.S ?? '', decodeItem(item));
+      if (item.id?.S === partition && !isExpired(item, now))
+        found.set(item.name?.S ?? '', decodeItem(item, op.runtime.client.codec));
     }
     const sent = pending.length;
     pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];

@@ -1,26 +1,158 @@
-import type { AWSError, Request } from 'aws-sdk';
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import type { AttributeMap, AttributeValue } from './attribute';
 import { DynastoreError } from './errors';
-import type { CommandName } from './hooks';
+
+/** The DynamoDB API calls dynastore makes. */
+export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem';
+
+/** Expression members a request may carry. */
+interface Expressions {
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+/** Asks DynamoDB to report the capacity a request consumed. */
+interface ConsumedCapacityRequest {
+  ReturnConsumedCapacity?: 'TOTAL' | 'INDEXES' | 'NONE';
+}
+
+/** The capacity a request consumed, as DynamoDB reports it with `ReturnConsumedCapacity`. */
+export interface ConsumedCapacity {
+  /** The table the capacity was consumed on. */
+  TableName?: string;
+  /** Read and write capacity units in all. */
+  CapacityUnits?: number;
+  /** Read capacity units. */
+  ReadCapacityUnits?: number;
+  /** Write capacity units. */
+  WriteCapacityUnits?: number;
+}
+
+/** The params of a GetItem request, as dynastore sends them. */
+export interface GetItemInput extends Expressions, ConsumedCapacityRequest {
+  TableName: string;
+  Key: AttributeMap;
+  ConsistentRead?: boolean;
+  ProjectionExpression?: string;
+}
+
+/** The params of a PutItem request, as dynastore sends them. */
+export interface PutItemInput extends Expressions, ConsumedCapacityRequest {
+  TableName: string;
+  Item: AttributeMap;
+  ConditionExpression?: string;
+  ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE';
+}
+
+/** The params of an UpdateItem request, as dynastore sends them. */
+export interface UpdateItemInput extends Expressions, ConsumedCapacityRequest {
+  TableName: string;
+  Key: AttributeMap;
+  UpdateExpression: string;
+  ConditionExpression?: string;
+  ReturnValues?: 'ALL_NEW' | 'NONE';
+  ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE';
+}
+
+/** The params of a DeleteItem request, as dynastore sends them. */
+export interface DeleteItemInput extends Expressions, ConsumedCapacityRequest {
+  TableName: string;
+  Key: AttributeMap;
+  ConditionExpression?: string;
+  ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE';
+}
+
+/** The params of a Query request, as dynastore sends them. */
+export interface QueryInput extends Expressions, ConsumedCapacityRequest {
+  TableName: string;
+  IndexName?: string;
+  KeyConditionExpression: string;
+  FilterExpression?: string;
+  ConsistentRead?: boolean;
+  ScanIndexForward?: boolean;
+  Limit?: number;
+  ExclusiveStartKey?: AttributeMap;
+}
+
+/** The params of a BatchGetItem request, as dynastore sends them. */
+export interface BatchGetItemInput extends ConsumedCapacityRequest {
+  RequestItems: Record<string, { Keys: AttributeMap[]; ConsistentRead?: boolean }>;
+}
+
+/** @internal What each command answers, as far as dynastore reads it. */
+export interface Outputs {
+  GetItem: { Item?: AttributeMap; ConsumedCapacity?: ConsumedCapacity };
+  PutItem: { ConsumedCapacity?: ConsumedCapacity };
+  UpdateItem: { Attributes?: AttributeMap; ConsumedCapacity?: ConsumedCapacity };
+  DeleteItem: { ConsumedCapacity?: ConsumedCapacity };
+  Query: {
+    Items?: AttributeMap[];
+    Count?: number;
+    LastEvaluatedKey?: AttributeMap;
+    ConsumedCapacity?: ConsumedCapacity;
+  };
+  BatchGetItem: {
+    Responses?: Record<string, AttributeMap[]>;
+    UnprocessedKeys?: Record<string, { Keys: AttributeMap[] }>;
+    ConsumedCapacity?: ConsumedCapacity[];
+  };
+}
+
+/** @internal What each command sends. */
+export interface Inputs {
+  GetItem: GetItemInput;
+  PutItem: PutItemInput;
+  UpdateItem: UpdateItemInput;
+  DeleteItem: DeleteItemInput;
+  Query: QueryInput;
+  BatchGetItem: BatchGetItemInput;
+}
+
+/** @internal A request's answer, and how many attempts the SDK made for it (the first included). */
+export interface Sent<T> {
+  readonly output: T;
+  readonly attempts: number;
+}
 
 /**
- * @internal The six DynamoDB calls the table logic makes. An adapter for
- * another SDK implements this and nothing else changes.
+ * @internal Converts between attribute values and plain JavaScript values
+ * with an SDK's own converter.
+ */
+export interface Codec {
+  /** One attribute value to a JavaScript value. */
+  output(value: AttributeValue): unknown;
+  /** A map of attribute values to an object. */
+  unmarshall(map: AttributeMap): Record<string, unknown>;
+  /** An object to a map of attribute values. */
+  marshall(value: object): AttributeMap;
+}
+
+/**
+ * @internal The DynamoDB calls the table logic makes, over any SDK. Each SDK
+ * has one adapter implementing it (`sdk-v2.ts`, `sdk-v3.ts`), and nothing
+ * outside an adapter sees the SDK.
  *
- * Contract: an already-aborted `signal` sends nothing and an abort cancels
- * the call, both rejecting with DynastoreError ABORTED; a failed condition
- * rejects with {@link ConditionFailed}, carrying the old item when the server
- * returned it; any other failure rejects with DynastoreError REQUEST_FAILED
- * whose `cause` is the SDK's error.
+ * Contract of `send`: an already-aborted `signal` sends nothing and an abort
+ * cancels the call, both rejecting with DynastoreError ABORTED; a failed
+ * condition rejects with {@link ConditionFailed}, carrying the old item when
+ * the server returned it; any other failure rejects with DynastoreError
+ * REQUEST_FAILED whose `cause` is the SDK's error and `awsCode` the service's
+ * error name. Every rejection but ABORTED before sending records the attempts
+ * made in {@link failedAttempts}.
  */
 export interface DynamoClient {
-  getItem(params: DynamoDB.GetItemInput, signal?: AbortSignal): Promise<DynamoDB.GetItemOutput>;
-  putItem(params: DynamoDB.PutItemInput, signal?: AbortSignal): Promise<DynamoDB.PutItemOutput>;
-  updateItem(params: DynamoDB.UpdateItemInput, signal?: AbortSignal): Promise<DynamoDB.UpdateItemOutput>;
-  deleteItem(params: DynamoDB.DeleteItemInput, signal?: AbortSignal): Promise<DynamoDB.DeleteItemOutput>;
-  query(params: DynamoDB.QueryInput, signal?: AbortSignal): Promise<DynamoDB.QueryOutput>;
-  batchGetItem(params: DynamoDB.BatchGetItemInput, signal?: AbortSignal): Promise<DynamoDB.BatchGetItemOutput>;
+  /** The SDK's converter. */
+  readonly codec: Codec;
+  send<C extends CommandName>(
+    command: C,
+    params: Inputs[C],
+    signal: AbortSignal | undefined,
+  ): Promise<Sent<Outputs[C]>>;
+  /** Releases what the adapter owns (a keep-alive agent it made); an injected client is left alone. */
+  close?(): void;
 }
+
+/** @internal How many attempts the SDK made for a request that failed, by its error. */
+export const failedAttempts = new WeakMap<object, number>();
 
 /** @internal A conditional write whose condition did not hold. */
 export class ConditionFailed extends Error {
@@ -29,7 +161,7 @@ export class ConditionFailed extends Error {
    * `ReturnValuesOnConditionCheckFailure` (AWS, DynamoDB Local); undefined
    * when it does not (dynalite) or there was no item.
    */
-  readonly item: DynamoDB.AttributeMap | undefined;
+  readonly item: AttributeMap | undefined;
   /** Whether the server said anything about the item at all. */
   readonly itemReturned: boolean;
   /**
@@ -39,12 +171,13 @@ export class ConditionFailed extends Error {
    */
   readonly attempts: number;
 
-  constructor(item: DynamoDB.AttributeMap | undefined, itemReturned: boolean, attempts: number, cause: unknown) {
+  constructor(item: AttributeMap | undefined, itemReturned: boolean, attempts: number, cause: unknown) {
     super('the condition of the request did not hold', { cause });
     this.name = 'ConditionFailed';
     this.item = item;
     this.itemReturned = itemReturned;
     this.attempts = attempts;
+    failedAttempts.set(this, attempts);
   }
 }
 
@@ -53,105 +186,9 @@ export function abortedError(command: string, signal: AbortSignal): DynastoreErr
   return new DynastoreError('ABORTED', `${command} aborted: ${String(signal.reason)}`, { cause: signal.reason });
 }
 
-/** @internal The {@link DynamoClient} over an aws-sdk v2 `AWS.DynamoDB`. */
-export class AwsSdkV2Client implements DynamoClient {
-  constructor(readonly ddb: DynamoDB) {}
-
-  getItem(params: DynamoDB.GetItemInput, signal?: AbortSignal): Promise<DynamoDB.GetItemOutput> {
-    return send('GetItem', signal, () => this.ddb.getItem(params));
-  }
-
-  putItem(params: DynamoDB.PutItemInput, signal?: AbortSignal): Promise<DynamoDB.PutItemOutput> {
-    return send('PutItem', signal, () => this.ddb.putItem(params));
-  }
-
-  updateItem(params: DynamoDB.UpdateItemInput, signal?: AbortSignal): Promise<DynamoDB.UpdateItemOutput> {
-    return send('UpdateItem', signal, () => this.ddb.updateItem(params));
-  }
-
-  deleteItem(params: DynamoDB.DeleteItemInput, signal?: AbortSignal): Promise<DynamoDB.DeleteItemOutput> {
-    return send('DeleteItem', signal, () => this.ddb.deleteItem(params));
-  }
-
-  query(params: DynamoDB.QueryInput, signal?: AbortSignal): Promise<DynamoDB.QueryOutput> {
-    return send('Query', signal, () => this.ddb.query(params));
-  }
-
-  batchGetItem(params: DynamoDB.BatchGetItemInput, signal?: AbortSignal): Promise<DynamoDB.BatchGetItemOutput> {
-    return send('BatchGetItem', signal, () => this.ddb.batchGetItem(params));
-  }
-}
-
-async function send<T>(
-  command: CommandName,
-  signal: AbortSignal | undefined,
-  build: () => Request<T, AWSError>,
-): Promise<T> {
-  if (signal?.aborted) throw abortedError(command, signal);
-  const request = build();
-  if (signal === undefined) {
-    try {
-      return await request.promise();
-    } catch (err) {
-      throw mapError(command, err, undefined, request);
-    }
-  }
-  // request.abort() only cuts a request on the wire; between the SDK's retries there is nothing to cut,
-  // so the abort also settles the operation at once.
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = (): void => {
-      request.abort();
-      reject(abortedError(command, signal));
-    };
-  });
-  signal.addEventListener('abort', onAbort, { once: true });
-  const response = request.promise();
-  try {
-    return await Promise.race([response, aborted]);
-  } catch (err) {
-    // The SDK's own promise settles later with RequestAbortedError; nobody awaits it then.
-    response.catch(() => undefined);
-    throw err instanceof DynastoreError ? err : mapError(command, err, signal, request);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-function mapError(
-  command: CommandName,
-  err: unknown,
-  signal: AbortSignal | undefined,
-  request: Request<unknown, AWSError>,
-): Error {
-  if (signal?.aborted) return abortedError(command, signal);
-  const aws = err as Partial<AWSError> & { Item?: DynamoDB.AttributeMap };
-  if (aws.code === 'ConditionalCheckFailedException') {
-    // The request's response (untyped in v2's declarations) counts the retries; a stub may have none.
-    const response = (request as { response?: { retryCount?: number } }).response;
-    const attempts = (response?.retryCount ?? 0) + 1;
-    // aws-sdk v2 puts the members of the error body on the error unconverted: bytes as base64 text.
-    const item = aws.Item === undefined ? undefined : (wireValue({ M: aws.Item }).M as DynamoDB.AttributeMap);
-    return new ConditionFailed(item, 'Item' in aws, attempts, err);
-  }
-  const detail = aws.code ? `${aws.code}: ${aws.message ?? ''}` : String(err);
-  return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: ${detail}`, { cause: err });
-}
-
-/**
- * An attribute value as the SDK would have parsed it: the error body's `B`
- * and `BS` are base64 text, which the SDK turns into bytes everywhere else.
- */
-function wireValue(value: DynamoDB.AttributeValue): DynamoDB.AttributeValue {
-  if (typeof value.B === 'string') return { B: Buffer.from(value.B, 'base64') };
-  if (value.BS !== undefined) {
-    return { BS: value.BS.map((b) => (typeof b === 'string' ? Buffer.from(b, 'base64') : b)) };
-  }
-  if (value.L !== undefined) return { L: value.L.map(wireValue) };
-  if (value.M !== undefined) {
-    const map: DynamoDB.AttributeMap = {};
-    for (const [name, member] of Object.entries(value.M)) map[name] = wireValue(member);
-    return { M: map };
-  }
-  return value;
+/** @internal The REQUEST_FAILED error for an SDK's failure, with the service's error name. */
+export function requestFailed(command: CommandName, err: unknown, awsCode: string | undefined): DynastoreError {
+  const message = (err as { message?: unknown } | null)?.message;
+  const detail = awsCode === undefined ? String(err) : `${awsCode}: ${typeof message === 'string' ? message : ''}`;
+  return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: ${detail}`, { cause: err, awsCode });
 }

@@ -12,8 +12,8 @@
  * - `INVALID_TOKEN`: a paging token that is malformed, oversized, or belongs
  *   to another partition, prefix or index, refused before any request.
  * - `ABORTED`: the operation's `signal` was aborted.
- * - `REQUEST_FAILED`: DynamoDB or the network failed; the AWS error is
- *   `cause`, with its own `code`.
+ * - `REQUEST_FAILED`: DynamoDB or the network failed; the SDK's error is
+ *   `cause`, and the service's error name is `awsCode`.
  */
 export type ErrorCode =
   | 'KEY_NOT_FOUND'
@@ -45,17 +45,29 @@ export class DynastoreError extends Error {
   readonly code: ErrorCode;
   /** The bad input, for `INVALID_ARGUMENT`, `RESERVED_FIELD` and `INVALID_TOKEN`. */
   readonly value?: unknown;
+  /**
+   * For `REQUEST_FAILED`: the service's error name, the same from every SDK,
+   * such as `'ProvisionedThroughputExceededException'`,
+   * `'ResourceNotFoundException'` or, for a network failure, the SDK's own
+   * (`'TimeoutError'`, `'NetworkingError'`).
+   */
+  readonly awsCode?: string;
 
   /**
    * @param code - the stable error code
    * @param message - a message naming the key or value involved
-   * @param options - `cause`: the error underneath; `value`: the bad input
+   * @param options - `cause`: the error underneath; `value`: the bad input; `awsCode`: the service's error name
    */
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; value?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; value?: unknown; awsCode?: string | undefined } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DynastoreError';
     this.code = code;
     if ('value' in options) this.value = options.value;
+    if (options.awsCode !== undefined) this.awsCode = options.awsCode;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { DynamoDB } from 'aws-sdk';
+import type { AttributeMap, AttributeValue } from './attribute';
 
 /**
  * @internal Hands out placeholders while an expression is built. Every
@@ -7,7 +7,7 @@ import type { DynamoDB } from 'aws-sdk';
  * an expression.
  */
 class Placeholders {
-  readonly names: DynamoDB.ExpressionAttributeNameMap = {};
+  readonly names: Record<string, string> = {};
   readonly valueKeys: string[] = [];
   private readonly byName = new Map<string, string>();
 
@@ -33,7 +33,7 @@ class Placeholders {
 /** Expressions built once for one shape of request: the strings and a shared, frozen names map. */
 interface Compiled<T> {
   readonly expressions: T;
-  readonly names: DynamoDB.ExpressionAttributeNameMap;
+  readonly names: Record<string, string>;
   readonly valueKeys: readonly string[];
 }
 
@@ -65,12 +65,9 @@ function compile<T>(shape: string, build: (p: Placeholders) => T): Compiled<T> {
 }
 
 /** This call's values, keyed by the placeholders the shape gave them, in order. */
-function valueMap(
-  compiled: Compiled<unknown>,
-  values: readonly DynamoDB.AttributeValue[],
-): DynamoDB.ExpressionAttributeValueMap {
-  const map: DynamoDB.ExpressionAttributeValueMap = {};
-  for (let i = 0; i < values.length; i++) map[compiled.valueKeys[i] as string] = values[i] as DynamoDB.AttributeValue;
+function valueMap(compiled: Compiled<unknown>, values: readonly AttributeValue[]): Record<string, AttributeValue> {
+  const map: Record<string, AttributeValue> = {};
+  for (let i = 0; i < values.length; i++) map[compiled.valueKeys[i] as string] = values[i] as AttributeValue;
   return map;
 }
 
@@ -81,21 +78,21 @@ export interface ExpressionMembers {
   KeyConditionExpression?: string;
   FilterExpression?: string;
   ProjectionExpression?: string;
-  ExpressionAttributeNames: DynamoDB.ExpressionAttributeNameMap;
-  ExpressionAttributeValues?: DynamoDB.ExpressionAttributeValueMap;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
 }
 
-const ONE: DynamoDB.AttributeValue = Object.freeze({ N: '1' });
+const ONE: AttributeValue = Object.freeze({ N: '1' });
 
 /** @internal What a write sets. */
 export interface WriteParts {
-  payload?: DynamoDB.AttributeValue;
-  fields?: DynamoDB.AttributeMap;
+  payload?: AttributeValue;
+  fields?: AttributeMap;
   /** Unix seconds; undefined removes `expires`. */
   expires?: number;
 }
 
-function number(n: number): DynamoDB.AttributeValue {
+function number(n: number): AttributeValue {
   return { N: String(n) };
 }
 
@@ -124,9 +121,9 @@ function updateExpression(p: Placeholders, write: WriteParts, fields: readonly s
 }
 
 /** The values of `updateExpression`, in its order. */
-function writeValues(write: WriteParts, fields: readonly string[], into: DynamoDB.AttributeValue[]): void {
+function writeValues(write: WriteParts, fields: readonly string[], into: AttributeValue[]): void {
   if (write.payload !== undefined) into.push(write.payload);
-  for (const field of fields) into.push((write.fields as DynamoDB.AttributeMap)[field] as DynamoDB.AttributeValue);
+  for (const field of fields) into.push((write.fields as AttributeMap)[field] as AttributeValue);
   if (write.expires !== undefined) into.push(number(write.expires));
   into.push(ONE);
 }
@@ -156,7 +153,7 @@ export interface UpdateMembers extends ExpressionMembers {
 /** The members of an update with a condition. */
 function updateMembers(
   compiled: Compiled<{ UpdateExpression: string; ConditionExpression: string }>,
-  values: readonly DynamoDB.AttributeValue[],
+  values: readonly AttributeValue[],
 ): UpdateMembers {
   return {
     UpdateExpression: compiled.expressions.UpdateExpression,
@@ -178,7 +175,7 @@ export function putExpressions(write: WriteParts, now: number): UpdateMembers {
     const ConditionExpression = `attribute_not_exists(${p.name('id')}) OR attribute_not_exists(${expires}) OR ${expires} > ${p.value()}`;
     return { UpdateExpression, ConditionExpression };
   });
-  const values: DynamoDB.AttributeValue[] = [];
+  const values: AttributeValue[] = [];
   writeValues(write, fields, values);
   values.push(number(now));
   return updateMembers(compiled, values);
@@ -192,7 +189,7 @@ export function swapExpressions(write: WriteParts, version: number, now: number)
     const UpdateExpression = updateExpression(p, write, fields);
     return { UpdateExpression, ConditionExpression: isLiveAtVersion(p, nowValue) };
   });
-  const values: DynamoDB.AttributeValue[] = [number(now)];
+  const values: AttributeValue[] = [number(now)];
   writeValues(write, fields, values);
   values.push(number(version));
   return updateMembers(compiled, values);
@@ -237,14 +234,14 @@ export function queryExpressions(
   sortAttribute: string,
   prefix: string,
   now: number,
-): ExpressionMembers {
+): ExpressionMembers & { KeyConditionExpression: string } {
   const compiled = compile(`query:${JSON.stringify([partitionAttribute, sortAttribute, prefix === ''])}`, (p) => {
     const match = `${p.name(partitionAttribute)} = ${p.value()}`;
     const KeyConditionExpression =
       prefix === '' ? match : `${match} AND begins_with(${p.name(sortAttribute)}, ${p.value()})`;
     return { KeyConditionExpression, FilterExpression: isLive(p, p.value()) };
   });
-  const values: DynamoDB.AttributeValue[] =
+  const values: AttributeValue[] =
     prefix === '' ? [{ S: partition }, number(now)] : [{ S: partition }, { S: prefix }, number(now)];
   return {
     KeyConditionExpression: compiled.expressions.KeyConditionExpression,

@@ -1,4 +1,14 @@
-import type { DynamoDB } from 'aws-sdk';
+import type {
+  BatchGetItemInput,
+  CommandName,
+  DeleteItemInput,
+  GetItemInput,
+  PutItemInput,
+  QueryInput,
+  UpdateItemInput,
+} from './client';
+
+export type { CommandName } from './client';
 
 /**
  * The Go operation names, as `ctx.operation` carries them in hooks.
@@ -8,17 +18,9 @@ import type { DynamoDB } from 'aws-sdk';
 export type OperationName =
   'Put' | 'Get' | 'Exists' | 'Delete' | 'ListPage' | 'List' | 'AtomicPut' | 'AtomicDelete' | 'GetMany';
 
-/** The DynamoDB API call a request makes. */
-export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem';
-
 /** The params of any request dynastore sends. */
 export type RequestParams =
-  | DynamoDB.GetItemInput
-  | DynamoDB.PutItemInput
-  | DynamoDB.UpdateItemInput
-  | DynamoDB.DeleteItemInput
-  | DynamoDB.QueryInput
-  | DynamoDB.BatchGetItemInput;
+  GetItemInput | PutItemInput | UpdateItemInput | DeleteItemInput | QueryInput | BatchGetItemInput;
 
 /**
  * What a hook is told about the request being made: the operation, the

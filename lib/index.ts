@@ -1,18 +1,29 @@
 /**
  * dynastore: a small, exact key/value library over Amazon DynamoDB, ported
- * from Go dynastore v1 to aws-sdk v2. `Session → Table → Partition`;
- * put, get, exists, delete, compare-and-swap, prefix listing with paging
- * tokens, secondary indexes, TTL and request hooks.
+ * from Go dynastore v1, on aws-sdk v2 (the default) or aws-sdk v3.
+ * `Session → Table → Partition`; put, get, exists, delete, compare-and-swap,
+ * prefix listing with paging tokens, secondary indexes, TTL and request hooks.
  *
- * Not exported on purpose: the internal DynamoDB client interface and its
- * aws-sdk v2 adapter, the expression builder and the token codec; their
- * behaviour reaches users only through the operations.
+ * Not exported on purpose: the internal DynamoDB client interface and the
+ * adapters for each SDK, the expression builder and the token codec; their
+ * behaviour reaches users only through the operations. No SDK's types appear
+ * here but aws-sdk v2's DynamoDB client and its configuration, the default.
  *
  * @packageDocumentation
  */
 
 export { Session } from './session';
-export type { SessionOptions } from './session';
+export type { DynamoDBClientLike, SessionOptions } from './session';
+export type { AttributeMap, AttributeValue } from './attribute';
+export type {
+  BatchGetItemInput,
+  ConsumedCapacity,
+  DeleteItemInput,
+  GetItemInput,
+  PutItemInput,
+  QueryInput,
+  UpdateItemInput,
+} from './client';
 export { Table } from './table';
 export { Partition } from './partition';
 export { KVPair } from './kvpair';

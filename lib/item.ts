@@ -1,7 +1,7 @@
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import type { AttributeMap } from './attribute';
 
 /** @internal The primary key of the item at `key` in `partition`: hash key `id`, range key `name`. */
-export function itemKey(partition: string, key: string): DynamoDB.Key {
+export function itemKey(partition: string, key: string): AttributeMap {
   return { id: { S: partition }, name: { S: key } };
 }
 

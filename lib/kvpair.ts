@@ -1,6 +1,6 @@
-import DynamoDB from 'aws-sdk/clients/dynamodb';
-
-const { Converter } = DynamoDB;
+import type { AttributeMap, AttributeValue } from './attribute';
+import type { Codec } from './client';
+import { v2Codec } from './sdk-v2';
 
 /** What a {@link KVPair} is built from. */
 export interface KVPairInit {
@@ -13,9 +13,9 @@ export interface KVPairInit {
   /** Unix seconds; 0 or absent means never. */
   expires?: number;
   /** The payload attribute value. */
-  value?: DynamoDB.AttributeValue;
+  value?: AttributeValue;
   /** The extra top-level attributes. */
-  fields?: DynamoDB.AttributeMap;
+  fields?: AttributeMap;
 }
 
 /**
@@ -38,11 +38,16 @@ export class KVPair {
   /** When the item expires, in unix seconds; 0 means never. */
   readonly expires: number;
   /** The payload as DynamoDB stores it, or undefined when the item has none. */
-  readonly value: DynamoDB.AttributeValue | undefined;
+  readonly value: AttributeValue | undefined;
   /** The extra top-level attributes (everything but the reserved ones), as stored. */
-  readonly fields: DynamoDB.AttributeMap;
+  readonly fields: AttributeMap;
 
-  constructor(init: KVPairInit) {
+  /** The converter of the SDK that read the pair; aws-sdk v2's for a pair built by hand. */
+  readonly #codec: Codec | undefined;
+
+  /** @param codec - @internal the converter of the SDK that read it */
+  constructor(init: KVPairInit, codec?: Codec) {
+    this.#codec = codec;
     this.partition = init.partition;
     this.key = init.key;
     this.version = init.version;
@@ -77,18 +82,18 @@ export class KVPair {
 
   /**
    * The payload converted to a plain JavaScript value with
-   * `AWS.DynamoDB.Converter` (Go's `DecodeValue`): a map payload from
+   * converter of the SDK the session uses (Go's `DecodeValue`): a map payload from
    * {@link marshalStruct} becomes an object.
    */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
   decodeValue<T = unknown>(): T | undefined {
-    return this.value === undefined ? undefined : (Converter.output(this.value) as T);
+    return this.value === undefined ? undefined : ((this.#codec ?? v2Codec()).output(this.value) as T);
   }
 
   /** The extra fields converted to a plain object (Go's `DecodeFields`). */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
   decodeFields<T = Record<string, unknown>>(): T {
-    return Converter.unmarshall(this.fields) as T;
+    return (this.#codec ?? v2Codec()).unmarshall(this.fields) as T;
   }
 }
 
@@ -101,7 +106,7 @@ export interface KVPairPage {
 }
 
 /** @internal An item is expired when `expires` is set and not in the future. */
-export function isExpired(item: DynamoDB.AttributeMap, nowSeconds: number): boolean {
+export function isExpired(item: AttributeMap, nowSeconds: number): boolean {
   const expires = item.expires;
   if (expires === undefined) return false;
   // Anything but a number counts as expired, as the server-side condition `expires > :now` treats it.
@@ -109,8 +114,8 @@ export function isExpired(item: DynamoDB.AttributeMap, nowSeconds: number): bool
 }
 
 /** @internal Builds a KVPair from a stored item. */
-export function decodeItem(item: DynamoDB.AttributeMap): KVPair {
-  const fields: DynamoDB.AttributeMap = {};
+export function decodeItem(item: AttributeMap, codec?: Codec): KVPair {
+  const fields: AttributeMap = {};
   for (const name in item) {
     switch (name) {
       case 'id':
@@ -120,17 +125,20 @@ export function decodeItem(item: DynamoDB.AttributeMap): KVPair {
       case 'payload':
         break;
       default:
-        fields[name] = item[name] as DynamoDB.AttributeValue;
+        fields[name] = item[name] as AttributeValue;
     }
   }
   const version = item.version?.N;
   const expires = item.expires?.N;
-  return new KVPair({
-    partition: item.id?.S ?? '',
-    key: item.name?.S ?? '',
-    version: version === undefined ? 0 : Number(version),
-    expires: expires === undefined ? 0 : Number(expires),
-    value: item.payload,
-    fields,
-  });
+  return new KVPair(
+    {
+      partition: item.id?.S ?? '',
+      key: item.name?.S ?? '',
+      version: version === undefined ? 0 : Number(version),
+      expires: expires === undefined ? 0 : Number(expires),
+      value: item.payload,
+      fields,
+    },
+    codec,
+  );
 }

@@ -1,4 +1,4 @@
-import type { DynamoDB } from 'aws-sdk';
+import type { AttributeMap, AttributeValue } from './attribute';
 import { DynastoreError, invalidArgument } from './errors';
 import { checkAttributeValue, checkDynamoName, checkFieldName, checkNumber, describeValue } from './validate';
 
@@ -46,7 +46,7 @@ export interface WriteOptions extends CommonOptions {
    */
   value?: string | Uint8Array;
   /** The payload as any DynamoDB attribute value, such as a map from {@link marshalStruct}. */
-  attributeValue?: DynamoDB.AttributeValue;
+  attributeValue?: AttributeValue;
   /**
    * Extra top-level attributes, such as index keys. Strings are stored as S,
    * numbers as N, booleans as BOOL, bytes as B. The reserved names `id`,
@@ -154,7 +154,7 @@ export function writeWithPreviousKV(previous: PreviousKV): WriteOptions {
  * Stores any attribute value as the payload, such as a map from {@link marshalStruct}
  * (Go's `WriteWithAttributeValue`).
  */
-export function writeWithAttributeValue(attributeValue: DynamoDB.AttributeValue): WriteOptions {
+export function writeWithAttributeValue(attributeValue: AttributeValue): WriteOptions {
   return { attributeValue, value: undefined };
 }
 
@@ -206,8 +206,8 @@ export function readWithGlobalIndex(
 
 /** @internal Write options after merging and validation. */
 export interface ResolvedWrite {
-  payload?: DynamoDB.AttributeValue;
-  fields?: DynamoDB.AttributeMap;
+  payload?: AttributeValue;
+  fields?: AttributeMap;
   ttl?: number;
   previous?: PreviousKV;
   signal?: AbortSignal;
@@ -295,7 +295,7 @@ function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function fieldValue(name: string, value: unknown): DynamoDB.AttributeValue {
+function fieldValue(name: string, value: unknown): AttributeValue {
   switch (typeof value) {
     case 'string':
       return { S: value };
@@ -345,7 +345,7 @@ export function resolveWriteOptions(options: readonly (WriteOptions | undefined)
     if (!isPlainObject(o.fields)) {
       throw invalidArgument(`fields must be an object, got ${describeValue(o.fields)}`, o.fields);
     }
-    const fields: DynamoDB.AttributeMap = {};
+    const fields: AttributeMap = {};
     for (const name of Object.keys(o.fields)) {
       checkFieldName(name);
       fields[name] = fieldValue(name, o.fields[name]);

@@ -11,16 +11,16 @@
 // indistinguishable from this write; the caller is told its write landed. A
 // write that landed and was then overwritten by someone else before the retry
 // reads as someone else's write (KEY_MODIFIED, KEY_EXISTS).
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import type { AttributeMap, AttributeValue } from './attribute';
 
 /** @internal What a write leaves in the item when it lands. */
 export interface ExpectedItem {
   /** The version the write gives the item. */
   readonly version: number;
   /** The payload written, or undefined when the write leaves the payload alone. */
-  readonly payload: DynamoDB.AttributeValue | undefined;
+  readonly payload: AttributeValue | undefined;
   /** The fields written; others are left alone unless `whole`. */
-  readonly fields: DynamoDB.AttributeMap | undefined;
+  readonly fields: AttributeMap | undefined;
   /** Unix seconds, or undefined when the write removes `expires`. */
   readonly expires: number | undefined;
   /** A create writes the whole item: nothing else may be stored. */
@@ -28,7 +28,7 @@ export interface ExpectedItem {
 }
 
 /** @internal Whether `stored` is the item a write of `expected` leaves. */
-export function holdsWrite(stored: DynamoDB.AttributeMap, expected: ExpectedItem): boolean {
+export function holdsWrite(stored: AttributeMap, expected: ExpectedItem): boolean {
   if (stored.version?.N === undefined || !sameNumber(stored.version.N, String(expected.version))) return false;
   if (expected.expires === undefined) {
     if (stored.expires !== undefined) return false;
@@ -43,7 +43,7 @@ export function holdsWrite(stored: DynamoDB.AttributeMap, expected: ExpectedItem
   const fields = expected.fields ?? {};
   for (const name of Object.keys(fields)) {
     const value = stored[name];
-    if (value === undefined || !sameValue(value, fields[name] as DynamoDB.AttributeValue)) return false;
+    if (value === undefined || !sameValue(value, fields[name] as AttributeValue)) return false;
   }
   if (expected.whole) {
     for (const name of Object.keys(stored)) {
@@ -60,7 +60,7 @@ const KEY_OR_OWN = new Set(['id', 'name', 'version', 'expires', 'payload']);
  * value (DynamoDB normalises `1.50` to `1.5`), sets in any order, bytes by
  * content.
  */
-function sameValue(a: DynamoDB.AttributeValue, b: DynamoDB.AttributeValue): boolean {
+function sameValue(a: AttributeValue, b: AttributeValue): boolean {
   if (a.S !== undefined) return a.S === b.S;
   if (a.N !== undefined) return b.N !== undefined && sameNumber(a.N, b.N);
   if (a.B !== undefined) return b.B !== undefined && sameBytes(a.B, b.B);
@@ -71,9 +71,7 @@ function sameValue(a: DynamoDB.AttributeValue, b: DynamoDB.AttributeValue): bool
   if (a.BS !== undefined) return b.BS !== undefined && sameSet(a.BS, b.BS, (v) => bytes(v)?.toString('base64') ?? '');
   if (a.L !== undefined) {
     const l = b.L;
-    return (
-      l !== undefined && l.length === a.L.length && a.L.every((v, i) => sameValue(v, l[i] as DynamoDB.AttributeValue))
-    );
+    return l !== undefined && l.length === a.L.length && a.L.every((v, i) => sameValue(v, l[i] as AttributeValue));
   }
   if (a.M !== undefined) {
     const m = b.M;
@@ -81,9 +79,7 @@ function sameValue(a: DynamoDB.AttributeValue, b: DynamoDB.AttributeValue): bool
     const names = Object.keys(a.M);
     return (
       names.length === Object.keys(m).length &&
-      names.every(
-        (n) => m[n] !== undefined && sameValue((a.M as DynamoDB.AttributeMap)[n] as DynamoDB.AttributeValue, m[n]),
-      )
+      names.every((n) => m[n] !== undefined && sameValue((a.M as AttributeMap)[n] as AttributeValue, m[n]))
     );
   }
   return false;
@@ -95,14 +91,17 @@ function sameSet<T>(a: readonly T[], b: readonly T[], key: (v: T) => string): bo
   return b.every((v) => keys.has(key(v)));
 }
 
-/** Bytes as the SDK gives them (Buffer), as base64 text, or undefined for what cannot be compared (a stream). */
-function bytes(value: DynamoDB.BinaryAttributeValue): Buffer | undefined {
-  if (typeof value === 'string') return Buffer.from(value, 'base64');
+/**
+ * Bytes as the SDKs give them; a string, which a caller may write as bytes
+ * from JavaScript, as both SDKs send it: its UTF-8 bytes.
+ */
+function bytes(value: Uint8Array | string): Buffer | undefined {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return undefined;
 }
 
-function sameBytes(a: DynamoDB.BinaryAttributeValue, b: DynamoDB.BinaryAttributeValue): boolean {
+function sameBytes(a: Uint8Array | string, b: Uint8Array | string): boolean {
   const x = bytes(a);
   const y = bytes(b);
   return x !== undefined && y !== undefined && x.equals(y);

@@ -1,8 +1,19 @@
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import { fullJitter, sleep } from './backoff';
-import { abortedError, type DynamoClient } from './client';
+import {
+  abortedError,
+  type BatchGetItemInput,
+  type CommandName,
+  type DeleteItemInput,
+  type DynamoClient,
+  type GetItemInput,
+  type Inputs,
+  type Outputs,
+  type PutItemInput,
+  type QueryInput,
+  type UpdateItemInput,
+} from './client';
 import { invalidArgument } from './errors';
-import type { CommandName, Hooks, OperationName, RequestContext, RequestParams } from './hooks';
+import type { Hooks, OperationName, RequestContext, RequestParams } from './hooks';
 
 /** @internal What a session hands its tables. */
 export interface Runtime {
@@ -30,34 +41,34 @@ export class Operation {
     this.ctx = context;
   }
 
-  getItem(params: DynamoDB.GetItemInput): Promise<DynamoDB.GetItemOutput> {
-    this.before('GetItem', params);
-    return this.runtime.client.getItem(params, this.signal);
+  getItem(params: GetItemInput): Promise<Outputs['GetItem']> {
+    return this.send('GetItem', params);
   }
 
-  putItem(params: DynamoDB.PutItemInput): Promise<DynamoDB.PutItemOutput> {
-    this.before('PutItem', params);
-    return this.runtime.client.putItem(params, this.signal);
+  putItem(params: PutItemInput): Promise<Outputs['PutItem']> {
+    return this.send('PutItem', params);
   }
 
-  updateItem(params: DynamoDB.UpdateItemInput): Promise<DynamoDB.UpdateItemOutput> {
-    this.before('UpdateItem', params);
-    return this.runtime.client.updateItem(params, this.signal);
+  updateItem(params: UpdateItemInput): Promise<Outputs['UpdateItem']> {
+    return this.send('UpdateItem', params);
   }
 
-  deleteItem(params: DynamoDB.DeleteItemInput): Promise<DynamoDB.DeleteItemOutput> {
-    this.before('DeleteItem', params);
-    return this.runtime.client.deleteItem(params, this.signal);
+  deleteItem(params: DeleteItemInput): Promise<Outputs['DeleteItem']> {
+    return this.send('DeleteItem', params);
   }
 
-  query(params: DynamoDB.QueryInput): Promise<DynamoDB.QueryOutput> {
-    this.before('Query', params);
-    return this.runtime.client.query(params, this.signal);
+  query(params: QueryInput): Promise<Outputs['Query']> {
+    return this.send('Query', params);
   }
 
-  batchGetItem(params: DynamoDB.BatchGetItemInput): Promise<DynamoDB.BatchGetItemOutput> {
-    this.before('BatchGetItem', params);
-    return this.runtime.client.batchGetItem(params, this.signal);
+  batchGetItem(params: BatchGetItemInput): Promise<Outputs['BatchGetItem']> {
+    return this.send('BatchGetItem', params);
+  }
+
+  private async send<C extends CommandName>(command: C, params: Inputs[C]): Promise<Outputs[C]> {
+    this.before(command, params);
+    const { output } = await this.runtime.client.send(command, params, this.signal);
+    return output;
   }
 
   /** Waits before a retry, with full jitter; an abort ends the wait. */

@@ -1,20 +1,50 @@
-import DynamoDB from 'aws-sdk/clients/dynamodb';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { AwsSdkV2Client } from './client';
+// An import-equals, so that the declarations compile without esModuleInterop (aws-sdk v2 uses `export =`).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a type-only import, kept as import-equals for consumers without esModuleInterop
+import type DynamoDB = require('aws-sdk/clients/dynamodb');
+import type { DynamoClient } from './client';
 import { invalidArgument } from './errors';
 import type { Hooks } from './hooks';
 import type { Runtime } from './request';
+import { AwsSdkV2Client, isV2Client } from './sdk-v2';
 import { Table } from './table';
 import { describeValue } from './validate';
 
+/**
+ * The shape of an aws-sdk v3 `DynamoDBClient` (from `@aws-sdk/client-dynamodb`),
+ * as the session recognises it: declared here so that nobody needs v3's types
+ * to compile against dynastore.
+ */
+export interface DynamoDBClientLike {
+  /** Sends a command. */
+  send(command: object, options?: object): Promise<unknown>;
+  /** The client's configuration. */
+  readonly config: object;
+  /** The client's middleware. */
+  readonly middlewareStack: object;
+}
+
+/** @internal Whether `client` looks like an aws-sdk v3 client, as Powertools tells one. */
+export function isV3Client(client: unknown): client is DynamoDBClientLike {
+  if (typeof client !== 'object' || client === null) return false;
+  const c = client as Partial<Record<'send' | 'config' | 'middlewareStack', unknown>>;
+  return typeof c.send === 'function' && typeof c.config === 'object' && typeof c.middlewareStack === 'object';
+}
+
+/** The adapter for a v3 client, loaded only when one is given: a v2 user never needs v3 installed. */
+function v3Adapter(client: DynamoDBClientLike): DynamoClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
+  const { AwsSdkV3Client } = require('./sdk-v3') as typeof import('./sdk-v3');
+  return new AwsSdkV3Client(client);
+}
+
 /** How a {@link Session} is made. */
-export interface SessionOptions {
+export interface SessionOptions<C extends object = DynamoDB> {
   /**
-   * An existing client to use as is (Go's `NewWithClient`). Give this or
-   * `config`, not both.
+   * An existing client to use as is (Go's `NewWithClient`): an aws-sdk v2
+   * `AWS.DynamoDB`, or an aws-sdk v3 `DynamoDBClient`, told apart by their
+   * shape. Give this or `config`, not both.
    */
-  client?: DynamoDB;
+  client?: C;
   /**
    * Configuration for a client the session builds (Go's `New(cfg)`), such as
    * `{ region, endpoint, credentials }`. `endpoint` points the session at
@@ -57,15 +87,18 @@ export interface SessionOptions {
  * const session = new Session({ config: { region: 'local', endpoint: 'http://localhost:8000' } });
  * ```
  */
-export class Session {
-  /** The aws-sdk v2 client, for direct access to DynamoDB (Go's embedded `DynamoDBAPI`). */
-  readonly client: DynamoDB;
+export class Session<C extends object = DynamoDB> {
+  /**
+   * The client the session was given, or the aws-sdk v2 client it built, for
+   * direct access to DynamoDB (Go's embedded `DynamoDBAPI`).
+   */
+  readonly client: C;
   /** @internal */
   readonly runtime: Runtime;
-  /** The keep-alive agent this session made for its own client, if it made one. */
-  private readonly ownedAgent: HttpAgent | undefined;
+  /** The adapter over {@link Session.client}. */
+  private readonly adapter: DynamoClient;
 
-  constructor(options: SessionOptions = {}) {
+  constructor(options: SessionOptions<C> = {}) {
     // Checked at run time too: JavaScript callers can pass anything.
     const input: unknown = options;
     if (typeof input !== 'object' || input === null) {
@@ -75,8 +108,11 @@ export class Session {
     if (client !== undefined && config !== undefined) {
       throw invalidArgument('give a session either client or config, not both', options);
     }
-    if (client !== undefined && typeof (client as Partial<DynamoDB> | null)?.getItem !== 'function') {
-      throw invalidArgument(`client must be an AWS.DynamoDB from aws-sdk v2, got ${describeValue(client)}`, client);
+    if (client !== undefined && !isV2Client(client) && !isV3Client(client)) {
+      throw invalidArgument(
+        `client must be an AWS.DynamoDB from aws-sdk v2 or a DynamoDBClient from aws-sdk v3, got ${describeValue(client)}`,
+        client,
+      );
     }
     const hooksInput: unknown = hooks;
     if (hooksInput !== undefined && (typeof hooksInput !== 'object' || hooksInput === null)) {
@@ -90,9 +126,15 @@ export class Session {
     if (typeof clockInput !== 'function') {
       throw invalidArgument(`clock must be a function returning milliseconds, got ${describeValue(clock)}`, clock);
     }
-    this.client = client ?? new DynamoDB(config);
-    this.ownedAgent = client === undefined ? reuseConnections(this.client) : undefined;
-    this.runtime = { client: new AwsSdkV2Client(this.client), hooks, clock, tokenSecret: secretBytes(tokenSecret) };
+    if (client === undefined) {
+      const built = AwsSdkV2Client.build(config);
+      this.adapter = built;
+      this.client = built.ddb as unknown as C;
+    } else {
+      this.adapter = isV3Client(client) ? v3Adapter(client) : new AwsSdkV2Client(client as unknown as DynamoDB);
+      this.client = client;
+    }
+    this.runtime = { client: this.adapter, hooks, clock, tokenSecret: secretBytes(tokenSecret) };
   }
 
   /** The table `tableName`; DynamoDB's naming rules apply. */
@@ -108,21 +150,8 @@ export class Session {
    * Requests made after close open new connections.
    */
   close(): void {
-    this.ownedAgent?.destroy();
+    this.adapter.close?.();
   }
-}
-
-/**
- * Gives a client the session built a keep-alive agent for its endpoint's
- * protocol, unless its configuration names an agent; returns the agent made.
- */
-function reuseConnections(client: DynamoDB): HttpAgent | undefined {
-  const httpOptions = client.config.httpOptions;
-  if (httpOptions?.agent !== undefined) return undefined;
-  const options = { keepAlive: true, maxSockets: 50 };
-  const agent = client.endpoint.protocol === 'http:' ? new HttpAgent(options) : new HttpsAgent(options);
-  client.config.update({ httpOptions: { ...httpOptions, agent } });
-  return agent;
 }
 
 function secretBytes(secret: unknown): Uint8Array | undefined {

@@ -1,6 +1,6 @@
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import type { AttributeMap } from './attribute';
 import { getMany } from './batch';
-import { ConditionFailed } from './client';
+import { ConditionFailed, type Outputs, type QueryInput } from './client';
 import { DynastoreError, invalidArgument } from './errors';
 import {
   absentOrExpiredCondition,
@@ -66,10 +66,13 @@ export class Table {
   private readonly runtime: Runtime;
 
   /** Same as `session.table(tableName)`. */
-  constructor(session: Session, tableName: string) {
+  constructor(session: Session<object>, tableName: string) {
     this.tableName = checkTableName(tableName);
     this.runtime = session.runtime;
   }
+
+  /** A stored item as a pair, converted later by the session's SDK. */
+  private readonly decode = (item: AttributeMap): KVPair => decodeItem(item, this.runtime.client.codec);
 
   /** @internal The session's clock, in milliseconds since the epoch. */
   get clock(): () => number {
@@ -103,7 +106,7 @@ export class Table {
     checkExpressionSize(update.UpdateExpression, key, o.fields);
     const op = new Operation(this.runtime, 'Put', o.signal, o.context);
     const Key = itemKey(partition, key);
-    let replacement: DynamoDB.AttributeMap | undefined;
+    let replacement: AttributeMap | undefined;
 
     for (let attempt = 1; ; attempt++) {
       try {
@@ -148,7 +151,7 @@ export class Table {
     if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()))) {
       throw notFound(this.tableName, partition, key);
     }
-    return decodeItem(Item);
+    return this.decode(Item);
   }
 
   /**
@@ -192,7 +195,7 @@ export class Table {
     const { o, scope, startKey } = this.listing(partition, prefix, options);
     const op = new Operation(this.runtime, 'ListPage', o.signal, o.context);
     const out = await this.query(op, scope, o, startKey);
-    const page: KVPairPage = { keys: decodeItems(out.Items) };
+    const page: KVPairPage = { keys: (out.Items ?? []).map(this.decode) };
     if (out.LastEvaluatedKey !== undefined)
       page.lastKey = encodeToken(out.LastEvaluatedKey, scope, this.runtime.tokenSecret);
     return page;
@@ -312,11 +315,11 @@ export class Table {
           // The SDK retried: the live item found may be this very create, landed by a lost attempt.
           const stored = await this.storedAfter(op, partition, key, err);
           const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
-          if (stored !== undefined && holdsWrite(stored, own)) return decodeItem(stored);
+          if (stored !== undefined && holdsWrite(stored, own)) return this.decode(stored);
         }
         throw exists(partition, key);
       }
-      return decodeItem(item);
+      return this.decode(item);
     }
 
     const update = swapExpressions({ payload: o.payload, fields: o.fields, expires }, previous.version, seconds(now));
@@ -329,13 +332,13 @@ export class Table {
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
-      return decodeItem(out.Attributes ?? {});
+      return this.decode(out.Attributes ?? {});
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err;
       const stored = await this.storedAfter(op, partition, key, err);
       const own = { version: previous.version + 1, payload: o.payload, fields: o.fields, expires, whole: false };
       // The SDK retried: the version found may be this very update, landed by a lost attempt.
-      if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own)) return decodeItem(stored);
+      if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own)) return this.decode(stored);
       throw this.compareFailed(stored, partition, key, previous);
     }
   }
@@ -410,7 +413,7 @@ export class Table {
     partition: string,
     key: string,
     failure: ConditionFailed,
-  ): Promise<DynamoDB.AttributeMap | undefined> {
+  ): Promise<AttributeMap | undefined> {
     if (failure.itemReturned) return failure.item;
     const { Item } = await op.getItem({
       TableName: this.tableName,
@@ -422,7 +425,7 @@ export class Table {
 
   /** KEY_MODIFIED or KEY_NOT_FOUND, from the item found after a compare failed. */
   private compareFailed(
-    item: DynamoDB.AttributeMap | undefined,
+    item: AttributeMap | undefined,
     partition: string,
     key: string,
     previous: PreviousKV,
@@ -442,7 +445,7 @@ export class Table {
     partition: string,
     prefix: string,
     options: readonly (ReadOptions | undefined)[],
-  ): { o: ResolvedRead; scope: TokenScope; startKey: DynamoDB.Key | undefined } {
+  ): { o: ResolvedRead; scope: TokenScope; startKey: AttributeMap | undefined } {
     const o = resolveReadOptions(options);
     const scope = this.listScope(partition, prefix, o);
     const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
@@ -484,9 +487,9 @@ export class Table {
     op: Operation,
     scope: TokenScope,
     o: ResolvedRead,
-    startKey: DynamoDB.Key | undefined,
-  ): Promise<DynamoDB.QueryOutput> {
-    const params: DynamoDB.QueryInput = {
+    startKey: AttributeMap | undefined,
+  ): Promise<Outputs['Query']> {
+    const params: QueryInput = {
       TableName: this.tableName,
       ...queryExpressions(
         scope.partitionAttribute,
@@ -508,12 +511,12 @@ export class Table {
     op: Operation,
     scope: TokenScope,
     o: ResolvedRead,
-    startKey: DynamoDB.Key | undefined,
+    startKey: AttributeMap | undefined,
   ): AsyncIterableIterator<KVPair> {
     let next = startKey;
     do {
       const out = await this.query(op, scope, o, next);
-      if (out.Items !== undefined) for (const item of out.Items) yield decodeItem(item);
+      if (out.Items !== undefined) for (const item of out.Items) yield this.decode(item);
       next = out.LastEvaluatedKey;
     } while (next !== undefined);
   }
@@ -525,15 +528,11 @@ function expiresAt(now: number, ttl: number | undefined): number | undefined {
 }
 
 /** The whole item a create writes. */
-function newItem(partition: string, key: string, o: ResolvedWrite, expires: number | undefined): DynamoDB.AttributeMap {
-  const item: DynamoDB.AttributeMap = { ...o.fields, id: { S: partition }, name: { S: key }, version: { N: '1' } };
+function newItem(partition: string, key: string, o: ResolvedWrite, expires: number | undefined): AttributeMap {
+  const item: AttributeMap = { ...o.fields, id: { S: partition }, name: { S: key }, version: { N: '1' } };
   if (o.payload !== undefined) item.payload = o.payload;
   if (expires !== undefined) item.expires = { N: String(expires) };
   return item;
-}
-
-function decodeItems(items: DynamoDB.ItemList | undefined): KVPair[] {
-  return items === undefined ? [] : items.map(decodeItem);
 }
 
 function checkSameItem(previous: PreviousKV, partition: string, key: string): void {

@@ -1,4 +1,4 @@
-import type { DynamoDB } from 'aws-sdk';
+import type { AttributeMap, AttributeValue } from './attribute';
 import bs58 from 'bs58';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
@@ -86,27 +86,27 @@ function signature(secret: Uint8Array, scope: TokenScope, body: string): Buffer 
  * token also carries an HMAC-SHA256 bound to the table, index, partition and
  * prefix (`body.signature`); such tokens are not for Go.
  */
-export function encodeToken(key: DynamoDB.Key, scope: TokenScope, secret?: Uint8Array): string {
+export function encodeToken(key: AttributeMap, scope: TokenScope, secret?: Uint8Array): string {
   const body = encodeBody(key);
   return secret === undefined ? body : `${body}${SIGNATURE}${bs58.encode(signature(secret, scope, body))}`;
 }
 
-function encodeBody(key: DynamoDB.Key): string {
+function encodeBody(key: AttributeMap): string {
   const wire: Record<string, Record<string, string>> = {};
   for (const attr in key) {
-    const av = key[attr] as DynamoDB.AttributeValue;
+    const av = key[attr] as AttributeValue;
     if (av.S !== undefined) wire[attr] = { S: av.S };
     else if (av.N !== undefined) wire[attr] = { N: av.N };
-    else if (av.B !== undefined) wire[attr] = { B: Buffer.from(av.B as Uint8Array).toString('base64') };
+    else if (av.B !== undefined) wire[attr] = { B: Buffer.from(av.B).toString('base64') };
   }
   return bs58.encode(gzipSync(JSON.stringify(wire) + '\n'));
 }
 
-function decodeAttribute(token: string, attr: string, wire: unknown): DynamoDB.AttributeValue {
+function decodeAttribute(token: string, attr: string, wire: unknown): AttributeValue {
   if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) {
     throw invalidToken(token, `attribute ${JSON.stringify(attr)} is not an attribute value`);
   }
-  let value: DynamoDB.AttributeValue | undefined;
+  let value: AttributeValue | undefined;
   for (const [type, v] of Object.entries(wire)) {
     // Go writes every member of its AttributeValue struct, the unused ones as null.
     if (v === null) continue;
@@ -140,7 +140,7 @@ function verified(token: string, scope: TokenScope, secret: Uint8Array): string 
 }
 
 /** A key value DynamoDB would accept: non-empty and within the attribute's size limit. */
-function checkKeyValue(token: string, attr: string, value: DynamoDB.AttributeValue, maxBytes: number): void {
+function checkKeyValue(token: string, attr: string, value: AttributeValue, maxBytes: number): void {
   const size =
     value.S !== undefined ? Buffer.byteLength(value.S, 'utf8') : value.B !== undefined ? (value.B as Buffer).length : 1;
   if (size === 0 || size > maxBytes) {
@@ -152,7 +152,7 @@ function checkKeyValue(token: string, attr: string, value: DynamoDB.AttributeVal
  * @internal Decodes a token from {@link encodeToken} or Go dynastore v1 and
  * checks it belongs to the request; anything else is INVALID_TOKEN.
  */
-export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Array): DynamoDB.Key {
+export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Array): AttributeMap {
   const maxChars = maxTokenChars(scope) + (secret === undefined ? 0 : SIGNED_EXTRA_CHARS);
   if (token.length > maxChars) {
     throw invalidToken(token, `longer than ${maxChars} characters`);
@@ -190,7 +190,7 @@ export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Arra
       `its key attributes (${attrs.join(', ')}) are not this table's or index's (${[...scope.keyAttributes.keys()].join(', ')})`,
     );
   }
-  const key: DynamoDB.Key = {};
+  const key: AttributeMap = {};
   for (const attr of attrs) {
     const value = decodeAttribute(token, attr, (parsed as Record<string, unknown>)[attr]);
     checkKeyValue(token, attr, value, scope.keyAttributes.get(attr) ?? 0);

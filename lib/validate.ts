@@ -1,4 +1,4 @@
-import type { DynamoDB } from 'aws-sdk';
+import type { AttributeMap, AttributeValue } from './attribute';
 import { DynastoreError, invalidArgument } from './errors';
 
 /** @internal DynamoDB's limits, in UTF-8 bytes. */
@@ -120,11 +120,7 @@ export function checkFieldName(name: string): void {
  * @internal Refuses an expression DynamoDB would: each is limited to 4 KB.
  * Ours hold only placeholders, so only a write of very many fields gets near.
  */
-export function checkExpressionSize(
-  expression: string,
-  key: string,
-  fields: DynamoDB.AttributeMap | undefined,
-): string {
+export function checkExpressionSize(expression: string, key: string, fields: AttributeMap | undefined): string {
   if (expression.length > LIMITS.expressionBytes) {
     const fieldCount = fields === undefined ? 0 : Object.keys(fields).length;
     throw invalidArgument(
@@ -142,7 +138,7 @@ function binaryLength(b: unknown): number {
 }
 
 /** @internal DynamoDB's size rule for one attribute value. */
-export function attributeSize(av: DynamoDB.AttributeValue): number {
+export function attributeSize(av: AttributeValue): number {
   if (av.S !== undefined) return utf8Length(av.S);
   if (av.N !== undefined) return av.N.length;
   if (av.B !== undefined) return binaryLength(av.B);
@@ -168,16 +164,15 @@ export function attributeSize(av: DynamoDB.AttributeValue): number {
 export function checkWriteSize(
   partition: string,
   key: string,
-  payload: DynamoDB.AttributeValue | undefined,
-  fields: DynamoDB.AttributeMap | undefined,
+  payload: AttributeValue | undefined,
+  fields: AttributeMap | undefined,
   expires: number | undefined,
 ): void {
   // id, name and version (a number of at most a few bytes) with their names
   let total = 2 + utf8Length(partition) + 4 + utf8Length(key) + 7 + 8;
   if (payload !== undefined) total += 7 + attributeSize(payload);
   if (fields !== undefined)
-    for (const name of Object.keys(fields))
-      total += utf8Length(name) + attributeSize(fields[name] as DynamoDB.AttributeValue);
+    for (const name of Object.keys(fields)) total += utf8Length(name) + attributeSize(fields[name] as AttributeValue);
   if (expires !== undefined) total += 7 + String(expires).length;
   if (total > LIMITS.itemBytes) {
     throw invalidArgument(
@@ -217,7 +212,7 @@ function isBinary(v: unknown): boolean {
  * @internal Checks a whole attribute value, as deep as it goes: exactly one
  * type member, of the right kind, within DynamoDB's rules.
  */
-export function checkAttributeValue(av: unknown, path: string, depth = 0): DynamoDB.AttributeValue {
+export function checkAttributeValue(av: unknown, path: string, depth = 0): AttributeValue {
   const bad = (why: string): DynastoreError => invalidArgument(`${path} ${why}`, av);
   if (typeof av !== 'object' || av === null || Array.isArray(av)) {
     throw bad(`must be a DynamoDB attribute value such as { S: 'x' } or { M: {...} }, got ${describe(av)}`);

@@ -11,6 +11,7 @@ import {
   writeWithFields,
   writeWithPreviousKV,
   writeWithString,
+  type AttributeValue,
   type FieldValue,
   type KVPair,
   type Lock,
@@ -102,7 +103,7 @@ async function expectHeldBy(s: Stage, lock: Lock | undefined): Promise<void> {
  * A payload of every kind DynamoDB stores, numbers spelled as DynamoDB does
  * not keep them: the stored item must still read as this very write.
  */
-const EVERY_KIND: DynamoDB.AttributeValue = {
+const EVERY_KIND: AttributeValue = {
   M: {
     s: { S: 'mine' },
     n: { N: '1.50' },
