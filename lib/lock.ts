@@ -13,10 +13,29 @@ import { describeValue } from './validate';
 //   stored `leaseUntil` (send time + ttl) by theirs. Clocks that disagree by
 //   a tenth of the ttl or more can let two holders overlap. The fencing token
 //   is what protects storage downstream.
-// - A write the lock could not confirm (an acquire that failed with
-//   REQUEST_FAILED, a renewal cut off when the lease ran out) may still have
-//   landed: the item then stays `held` by nobody until its `leaseUntil`, and
-//   waiters take it then. Nothing is lost but time.
+// - A release whose compare fails while the holder's lease is still live is
+//   taken as landed: nobody may write the item then unless the release freed
+//   it first (its reply was lost, and a waiter took the lock before the SDK's
+//   retry). One read looks for the only proof against it, someone else's
+//   write at the very version the release would have written. A writer that
+//   ignores leases (a clock off by more than a tenth of the ttl, a `put` of
+//   the key) and then writes again before that read can make a release that
+//   never landed answer true.
+// - A write whose answer never came (REQUEST_FAILED: the SDK's retries ran
+//   out, its check read failed, or the client does not retry) is looked up
+//   with one consistent read: an acquire that finds its own `held` item gets
+//   the lock, a release that finds its own `released` item answers true. If
+//   that read fails too, the acquire fails REQUEST_FAILED and the release
+//   answers false, not knowing whether they landed. An acquire that did, or a
+//   release that did not, leaves the item `held` by nobody until its
+//   `leaseUntil`, and waiters take it then; so does a renewal cut off when
+//   the lease ran out, which is not looked up. Nothing is lost but time, at
+//   most one ttl.
+// - An acquire answered at or after the moment its holder would give the
+//   lease up (0.9 × ttl after sending it) is not handed out, even if it
+//   landed: it is released at once, best effort, and counts as not acquired.
+//   If that release fails, the item stays `held` until its `leaseUntil`, at
+//   most a tenth of the ttl away.
 // - A holder whose event loop is blocked past its deadline learns of the end
 //   late: the signal fires when the timer can run.
 
@@ -24,8 +43,12 @@ import { describeValue } from './validate';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * The shortest lease: the holder gives it up at 0.9 × ttl, so a renewal sent
- * at ttl / 2 has at least 0.4 × ttl (400 ms) for its round trip and the
- * SDK's retries.
+ * at ttl / 2 has at least 0.4 × ttl (400 ms) to be answered: a round trip and
+ * the SDK's first few retries (aws-sdk v2 waits a random time up to 50, 100,
+ * 200 ms … before each DynamoDB retry), not all ten, and not a reply that is
+ * silently dropped: the SDK waits for that one until its HTTP timeout, which
+ * is what bounds a hung attempt. The lock then ends REQUEST_FAILED when the
+ * lease runs out: safe, since the holder stops before anyone else may start.
  */
 const MIN_TTL_MS = 1000;
 /** The shortest heartbeat: a held lock writes at most ten times a second. */
@@ -44,9 +67,24 @@ export interface LockOptions {
   /**
    * Lease length in milliseconds: a holder that stops renewing loses the lock
    * this long after its last renewal was sent, and gives it up itself a tenth
-   * earlier. From 1000 (time for a renewal's round trip and the SDK's
-   * retries) to 2^31−1 (about 24.8 days, the longest delay Node's timers
-   * keep).
+   * earlier. From 1000 to 2^31−1 (about 24.8 days, the longest delay Node's
+   * timers keep).
+   *
+   * A renewal has at least 0.4 × ttl to be answered, 400 ms at the minimum:
+   * time for a round trip and the SDK's first few retries, not for a reply
+   * that is silently dropped. The SDK waits for that one until its HTTP
+   * timeout before it retries, and that timeout is what bounds a hung
+   * attempt: aws-sdk v2 `httpOptions.timeout` (120 s by default); aws-sdk v3,
+   * the request handler's `requestTimeout` (with `throwOnRequestTimeout:
+   * true` in recent versions) or `socketTimeout` (none by default). When the
+   * lease runs out first, the lock ends `REQUEST_FAILED`: safe, since the
+   * holder stops before anyone else may start. For a lock to outlive a
+   * dropped reply, keep that timeout well under 0.4 × ttl.
+   *
+   * The ttl also bounds what a lost answer costs: an acquire that landed
+   * though neither its answer nor the read that looks for it came back, or a
+   * release that did not land, leaves the lock `held` by nobody until its
+   * `leaseUntil`, at most one ttl later.
    * @defaultValue 20000
    */
   ttl?: number;
@@ -159,6 +197,15 @@ function unrefTimer(run: () => void, ms: number): NodeJS.Timeout {
  * its version only grows: the version a holder acquired it at is the
  * {@link Lock.fencingToken}.
  *
+ * A lock write whose reply is lost and retried by the SDK is recognised as
+ * the holder's own. One whose answer never comes at all (`REQUEST_FAILED`)
+ * is looked up with one consistent read: an acquire that finds its own held
+ * item returns the lock, a release that finds its own released item answers
+ * true. Only when that read fails too is the outcome unknown: the acquire
+ * fails `REQUEST_FAILED` and the release answers false. An acquire that
+ * landed after all, or a release that did not, leaves the lock `held` by
+ * nobody until its `leaseUntil` (at most one ttl), when waiters take it.
+ *
  * @example
  * ```ts
  * const lock = await jobs.lock('reindex', { ttl: 10_000 });
@@ -193,6 +240,8 @@ export class Lock {
   private readonly controller = new AbortController();
   private readonly clock: () => number;
   private version: number;
+  /** When this holder gives the lease up: 0.9 × ttl after its last renewal was sent, by the session's clock. */
+  private deadline = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   /** Renewals and the release run one at a time, in order, so a release never races a heartbeat. */
@@ -257,9 +306,13 @@ export class Lock {
 
   /**
    * Releases the lock, after any renewal already under way. Resolves true
-   * when this holder's release was written; false when the lock had already
-   * ended or been lost (then nothing is written), or the release failed (the
-   * signal's reason says why).
+   * when this holder's release was written, even if its reply was lost and a
+   * waiter took the lock before the SDK's retry; false when the lock had
+   * already ended or been lost (then nothing is written), or the release
+   * failed (the signal's reason says why). A release that did not land
+   * leaves the lock item held until its lease runs out; one that fails
+   * `REQUEST_FAILED` may have landed all the same, when even the read that
+   * looks for it failed.
    */
   release(): Promise<boolean> {
     this.releasing = true;
@@ -272,9 +325,9 @@ export class Lock {
           previous: { version: this.version },
           fields: { owner: this.owner, state: 'released', leaseUntil: 0 },
         });
-        this.end(new DynastoreError('ABORTED', `lock ${JSON.stringify(this.key)} released`));
-        return true;
+        return this.released();
       } catch (err) {
+        if (await this.releaseLanded(err)) return this.released();
         this.end(reasonOf(err, this.key, 'released'));
         return false;
       } finally {
@@ -283,15 +336,50 @@ export class Lock {
     });
   }
 
+  private released(): true {
+    this.end(new DynastoreError('ABORTED', `lock ${JSON.stringify(this.key)} released`));
+    return true;
+  }
+
+  /**
+   * Whether a release that failed landed all the same.
+   *
+   * A failed compare while the lease is live: nobody may write the item
+   * before the lease ends unless this release freed it, so it landed (its
+   * reply was lost, and a waiter took the lock before the SDK's retry).
+   * Someone else's write at the very version the release would have written
+   * is the one proof that it did not; one read looks for it.
+   *
+   * REQUEST_FAILED: the answer never came; the stored item says whether the
+   * release landed.
+   */
+  private async releaseLanded(err: unknown): Promise<boolean> {
+    if (someoneElseWrote(err)) {
+      // Judged when the failed compare came back: the item had changed by then.
+      if (this.clock() >= this.deadline) return false;
+      const stored = await readLock(this.partition, this.key);
+      return typeof stored !== 'object' || stored.version !== this.version + 1 || this.isOwnRelease(stored);
+    }
+    if (!DynastoreError.is(err, 'REQUEST_FAILED')) return false;
+    const stored = await readLock(this.partition, this.key);
+    return typeof stored === 'object' && stored.version === this.version + 1 && this.isOwnRelease(stored);
+  }
+
+  /** Whether a stored item is this holder's release. */
+  private isOwnRelease(stored: KVPair): boolean {
+    const { owner, state } = lockFields(stored);
+    return owner === this.owner && state === 'released';
+  }
+
   /** Moves the local deadline to a write sent at `sentAt`, and arms the timers that end and renew the lease. */
   private extend(sentAt: number): void {
     if (this.ended) return;
     const { ttl, heartbeat } = this.options;
-    const deadline = sentAt + ttl - ttl / 10;
+    this.deadline = leaseEnd(sentAt, ttl);
     clearTimeout(this.deadlineTimer);
     this.deadlineTimer = unrefTimer(() => {
       this.runOut();
-    }, deadline - this.clock());
+    }, this.deadline - this.clock());
     if (heartbeat === false || this.releasing) return;
     clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = unrefTimer(
@@ -334,14 +422,27 @@ export class Lock {
   }
 }
 
-/** Why a renewal or release failed, as the lock's abort reason. */
-function reasonOf(err: unknown, key: string, what: 'renewed' | 'released'): DynastoreError {
-  // atomicPut recognises its own write after a lost reply, so a failed compare is someone else's write.
-  if (
+/** When a holder gives up a lease it sent at `sentAt`: a tenth of the ttl early, before anyone else may take it. */
+function leaseEnd(sentAt: number, ttl: number): number {
+  return sentAt + ttl - ttl / 10;
+}
+
+/**
+ * Whether a lock write failed because someone else's write got there first:
+ * atomicPut recognises its own write after a lost reply, so a failed compare
+ * is never this write.
+ */
+function someoneElseWrote(err: unknown): err is DynastoreError {
+  return (
     DynastoreError.is(err, 'KEY_MODIFIED') ||
     DynastoreError.is(err, 'KEY_NOT_FOUND') ||
     DynastoreError.is(err, 'KEY_EXISTS')
-  ) {
+  );
+}
+
+/** Why a renewal or release failed, as the lock's abort reason. */
+function reasonOf(err: unknown, key: string, what: 'renewed' | 'released'): DynastoreError {
+  if (someoneElseWrote(err)) {
     return new DynastoreError(
       'KEY_MODIFIED',
       `lock ${JSON.stringify(key)} lost: another holder took it, or it was removed`,
@@ -360,10 +461,39 @@ function reasonOf(err: unknown, key: string, what: 'renewed' | 'released'): Dyna
     : new DynastoreError('REQUEST_FAILED', `lock ${JSON.stringify(key)} failed: ${String(err)}`, { cause: err });
 }
 
+/** The fields a lock write stores; anything else when the item is not a lock. */
+function lockFields(pair: KVPair): { owner?: unknown; state?: unknown; leaseUntil?: unknown } {
+  return pair.decodeFields();
+}
+
 /** When a stored lock item's lease ends: 0 when it is released (or not a lock at all). */
 function heldUntil(pair: KVPair): number {
-  const fields = pair.decodeFields<{ state?: unknown; leaseUntil?: unknown }>();
-  return fields.state === 'held' && typeof fields.leaseUntil === 'number' ? fields.leaseUntil : 0;
+  const { state, leaseUntil } = lockFields(pair);
+  return state === 'held' && typeof leaseUntil === 'number' ? leaseUntil : 0;
+}
+
+/**
+ * The lock item, read consistently after a write whose outcome is in doubt:
+ * `'absent'` when there is none, `'unknown'` when the read failed too.
+ */
+async function readLock(partition: Partition, key: string): Promise<KVPair | 'absent' | 'unknown'> {
+  try {
+    return await partition.get(key);
+  } catch (err) {
+    return DynastoreError.is(err, 'KEY_NOT_FOUND') ? 'absent' : 'unknown';
+  }
+}
+
+/** Frees a lock item this attempt wrote but will not hand out; if it fails, the lease runs out by itself. */
+async function releaseQuietly(partition: Partition, acquired: KVPair, owner: string): Promise<void> {
+  try {
+    await partition.atomicPut(acquired.key, {
+      previous: acquired,
+      fields: { owner, state: 'released', leaseUntil: 0 },
+    });
+  } catch {
+    // Someone else's write after the lease ran out, or an outage: either way nothing more to do.
+  }
 }
 
 /** One attempt's outcome: the lock, or, when someone else has it, until when their lease runs if known. */
@@ -390,28 +520,35 @@ async function attempt(partition: Partition, key: string, o: ResolvedLockOptions
   // reply. The caller's signal does not reach this write: cut off in flight it could still land, leaving a
   // lock nobody holds. It is checked once the write is done instead.
   const write = { fields: { owner, state: 'held', leaseUntil: sentAt + o.ttl }, value: o.value ?? '' };
-  let lock: Lock;
+  let acquired: KVPair;
   try {
-    const acquired = await partition.atomicPut(key, current === undefined ? write : { ...write, previous: current });
-    lock = new Lock(partition, acquired, owner, o, sentAt);
+    acquired = await partition.atomicPut(key, current === undefined ? write : { ...write, previous: current });
   } catch (err) {
-    // Someone else's write got there first; anything else (REQUEST_FAILED) is not "busy" and goes to the caller.
-    if (
-      DynastoreError.is(err, 'KEY_EXISTS') ||
-      DynastoreError.is(err, 'KEY_MODIFIED') ||
-      DynastoreError.is(err, 'KEY_NOT_FOUND')
-    ) {
-      return {};
+    // Someone else's write got there first: busy.
+    if (someoneElseWrote(err)) return {};
+    if (!DynastoreError.is(err, 'REQUEST_FAILED')) throw err;
+    // No answer came (retries ran out, the check read failed, a client that does not retry), yet the write
+    // may have landed: then the item holds this attempt's owner. Anything else is an outage, not "busy".
+    const stored = await readLock(partition, key);
+    if (typeof stored !== 'object') throw err;
+    const { owner: storedOwner, state } = lockFields(stored);
+    if (storedOwner !== owner || state !== 'held') throw err;
+    acquired = stored;
+  }
+  // Answered once the holder would already have given the lease up (a reply held back long, then recognised
+  // by the SDK's retry): a lock whose lease is over is no lock. Cut off by the caller's signal: not wanted.
+  // Either way the item is freed now, not left held until its leaseUntil.
+  const lapsed = clock() >= leaseEnd(sentAt, o.ttl);
+  if (lapsed || o.signal?.aborted) {
+    await releaseQuietly(partition, acquired, owner);
+    if (o.signal?.aborted) {
+      throw new DynastoreError('ABORTED', `lock ${JSON.stringify(key)} aborted: ${String(o.signal.reason)}`, {
+        cause: o.signal.reason,
+      });
     }
-    throw err;
+    return {};
   }
-  if (o.signal?.aborted) {
-    await lock.release();
-    throw new DynastoreError('ABORTED', `lock ${JSON.stringify(key)} aborted: ${String(o.signal.reason)}`, {
-      cause: o.signal.reason,
-    });
-  }
-  return { lock };
+  return { lock: new Lock(partition, acquired, owner, o, sentAt) };
 }
 
 /** @internal One attempt at the lock; undefined when someone else holds it. */

@@ -98,9 +98,10 @@ export class Partition {
    * `heartbeat` until {@link Lock.release}. See {@link Lock} for how it is
    * stored and what the fencing token guarantees, and {@link LockOptions}
    * for the accepted options. Leases are judged by the session's `clock`,
-   * and holders' clocks must agree to within a tenth of `ttl`. Fails with
-   * `REQUEST_FAILED`, without waiting further, when DynamoDB cannot be
-   * reached.
+   * and holders' clocks must agree to within a tenth of `ttl`. An attempt
+   * whose write is answered only at or after 0.9 × ttl does not count: it is
+   * released at once and the wait goes on. Fails with `REQUEST_FAILED`,
+   * without waiting further, when DynamoDB cannot be reached.
    *
    * @example
    * ```ts
@@ -119,7 +120,9 @@ export class Partition {
 
   /**
    * One attempt at the lock at `key`: the lock, or undefined while another
-   * holder has it (or another holder's write got there first). Fails with
+   * holder has it, another holder's write got there first, or this attempt's
+   * write was answered only at or after 0.9 × ttl (it is then released at
+   * once). Fails with
    * `REQUEST_FAILED` when DynamoDB cannot be reached: that is never reported
    * as a busy lock.
    */

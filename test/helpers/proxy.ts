@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * What the proxy does with one request: pass it on; never answer (`hang`);
  * pass it on but drop the connection instead of answering (`lose-reply`: the
- * server applied it, the client cannot know); pass it on after `delay` ms; or
- * answer with a DynamoDB error.
+ * server applied it, the client cannot know); pass it on at once but hold the
+ * server's reply `delay` ms (`{ delay }`: the write lands when sent, its
+ * reply comes late); or answer with a DynamoDB error.
  */
 export type Fault =
   'forward' | 'hang' | 'lose-reply' | { delay: number } | { status: number; type: string; message?: string };

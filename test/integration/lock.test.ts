@@ -227,6 +227,33 @@ forEachServer('locks and leases', (server) => {
     }
   });
 
+  it('an acquire answered only after its holder would give the lease up hands out no lock and frees it at once', async () => {
+    // The first two creates reach the server at once; their replies are held back past 0.9 × ttl.
+    const proxy = await faultProxy(endpoint, (_, { command, nOfCommand }) =>
+      command === 'PutItem' && nOfCommand <= 2 ? { delay: 1000 } : 'forward',
+    );
+    try {
+      const key = fresh();
+      const through = via(proxy.endpoint);
+      expect(await through.tryLock(key, { ttl: 1000, heartbeat: false })).to.equal(undefined);
+      const stored = await jobs.get(key);
+      expect(stored.decodeFields<{ state: string }>().state, 'released, not held until leaseUntil').to.equal(
+        'released',
+      );
+      expect(stored.version).to.equal(2);
+      // lock() waits on instead: its next attempt takes the lock (created, released, taken) with a whole lease.
+      const second = await through.lock(fresh(), { ttl: 1000, heartbeat: false, wait: 5000 });
+      expect(second.fencingToken).to.equal(3);
+      expect(second.signal.aborted).to.equal(false);
+      expect(await second.release()).to.equal(true);
+      const next = await jobs.tryLock(key, { heartbeat: false });
+      expect(next, 'the first key is free').to.not.equal(undefined);
+      await next?.release();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('writes that landed but whose replies were lost are recognised as ours: acquire, renew, release', async () => {
     // The number of the request whose reply is lost; the SDK (default retries) retries it, and the
     // retry's condition meets the write that landed.

@@ -1,7 +1,9 @@
 // Lost replies: DynamoDB applied a write, but its reply never reached the
 // caller, so the SDK (at its default retry settings, as users run it) sent the
-// write again. Every answer must be what DynamoDB holds afterwards, read
-// straight from the server, never through the proxy.
+// write again; a few cases use a client that does not retry (maxRetries: 0)
+// or lose every reply until the retries run out. Every answer must be what
+// DynamoDB holds afterwards, read straight from the server, never through
+// the proxy.
 import { expect } from 'chai';
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import {
@@ -458,6 +460,61 @@ const CONTROLS: Control[] = [
   },
 ];
 
+/**
+ * Another process acts between our write's lost attempt and the SDK's retry:
+ * our write landed first, so the answer must still be ours.
+ */
+const BETWEEN: Control[] = [
+  {
+    name: 'lock.release(), a waiter taking the lock it freed',
+    // Our lease was live, so nobody could take the lock unless our release had freed it.
+    answer: 'true',
+    prepare: async (s) => {
+      const lock = await s.through.lock(s.key, { heartbeat: false });
+      let theirs: Lock | undefined;
+      return {
+        other: async () => {
+          theirs = await s.direct.tryLock(s.key, { heartbeat: false });
+          expect(theirs, 'the waiter finds the lock released, and takes it').to.be.an('object');
+        },
+        send: () => lockAnswer(lock, lock.release()),
+        stored: async () => {
+          expect((lock.signal.reason as DynastoreError).code).to.equal('ABORTED');
+          const stored = await s.direct.get(s.key);
+          expect(stored.decodeFields<LockFields>().state).to.equal('held');
+          expect(stored.version).to.equal(lock.fencingToken + 2);
+          expect(stored.version).to.equal(theirs?.fencingToken);
+          expect(await theirs?.release()).to.equal(true);
+        },
+      };
+    },
+  },
+  {
+    name: 'tryLock, a waiter finding the lock held',
+    answer: 'acquired',
+    prepare: (s) => {
+      let mine: Lock | undefined;
+      let theirs: Lock | undefined;
+      return Promise.resolve({
+        other: async () => {
+          theirs = await s.direct.tryLock(s.key, { heartbeat: false });
+        },
+        send: async () => {
+          mine = await s.through.tryLock(s.key, { heartbeat: false });
+          return mine === undefined ? 'busy' : 'acquired';
+        },
+        stored: async () => {
+          expect(theirs, 'the waiter found it held').to.equal(undefined);
+          await expectHeldBy(s, mine);
+        },
+      });
+    },
+  },
+];
+
+/** The lock operations, whose writes are looked up with one read when no answer came. */
+const LOCK_CASES = CASES.filter((c) => c.name.startsWith('tryLock') || c.name === 'lock.release()');
+
 const TIMES = [
   [1, 'once'],
   [2, 'twice'],
@@ -490,12 +547,13 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
 
   /**
    * A stage whose `through` session uses the SDK's default retry settings;
-   * `quick` shortens only the backoff, for a case that runs the retries out.
+   * `quick` shortens only the backoff, for a case that runs the retries out;
+   * `none` is a client that never retries (`maxRetries: 0`).
    */
-  const stage = (lost: number, quick = false): Stage => {
-    const session = new Session({
-      config: { ...localConfig, endpoint: proxy.endpoint, ...(quick ? { retryDelayOptions: { base: 2 } } : {}) },
-    });
+  const stage = (lost: number, retries: 'default' | 'quick' | 'none' = 'default'): Stage => {
+    const retry =
+      retries === 'quick' ? { retryDelayOptions: { base: 2 } } : retries === 'none' ? { maxRetries: 0 } : {};
+    const session = new Session({ config: { ...localConfig, endpoint: proxy.endpoint, ...retry } });
     sessions.push(session);
     return {
       through: session.table(tableName).partition('p'),
@@ -516,17 +574,28 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
 
   /**
    * Loses the replies of the next `times` writes, each forwarded and applied
-   * first. `other` runs before the first of them reaches the server; with
-   * `failReads`, every GetItem after it fails with a 500.
+   * first. `other` runs before the first of them reaches the server;
+   * `beforeRetry` runs when the next write after it (the SDK's retry) comes,
+   * and the proxy holds that write until it is done. With `failReads`, every
+   * GetItem after the first lost reply fails with a 500.
    */
-  const loseWrites = (times: number, options: { other?: () => Promise<void>; failReads?: boolean } = {}): Losses => {
+  const loseWrites = (
+    times: number,
+    options: { other?: () => Promise<void>; beforeRetry?: () => Promise<void>; failReads?: boolean } = {},
+  ): Losses => {
     let other = options.other;
+    let beforeRetry = options.beforeRetry;
     let from: number | undefined;
     const losses: Losses = {
       lost: 0,
       readsAfter: () => (from === undefined ? 0 : proxy.commands.slice(from).filter((c) => c === 'GetItem').length),
     };
     plan = async (_, { command }) => {
+      if (WRITES.has(command) && from !== undefined && beforeRetry !== undefined) {
+        const between = beforeRetry;
+        beforeRetry = undefined;
+        await between();
+      }
       if (WRITES.has(command) && losses.lost < times) {
         losses.lost++;
         from ??= proxy.commands.length;
@@ -543,6 +612,13 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
 
   const recordLost = (ctx: Mocha.Context, losses: Losses): void =>
     record(ctx, `lost-${server.name}`, `lost replies injected on ${server.name}`, losses.lost);
+  const recordFound = (ctx: Mocha.Context): void =>
+    record(
+      ctx,
+      `found-${server.name}`,
+      `lock writes left with no answer (no retries, or retries run out), found by one read: answer equals what ${server.name} holds`,
+      1,
+    );
   const recordExact = (ctx: Mocha.Context): void =>
     record(
       ctx,
@@ -572,7 +648,7 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
     for (const c of CASES.filter((k) => k.witness !== 'none')) {
       if (server.returnsOldItem && c.witness === 'item') {
         it(`${c.name}: the failed condition returns the stored item, so no read follows (reads would fail)`, async function () {
-          const s = stage(1, true);
+          const s = stage(1, 'quick');
           const write = await c.prepare(s);
           const losses = loseWrites(1, { failReads: true });
           await write.answered(await write.send());
@@ -584,7 +660,7 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
       }
       it(`${c.name}: a check read that fails on every attempt gives REQUEST_FAILED, never a wrong answer`, async function () {
         // The SDK's default retry count, with a quick backoff: the read runs out every retry.
-        const s = stage(1, true);
+        const s = stage(1, 'quick');
         const write = await c.prepare(s);
         const losses = loseWrites(1, { failReads: true });
         const err = await rejection(write.send());
@@ -617,6 +693,65 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
           recordExact(this);
         });
       }
+    }
+  });
+
+  describe("another process acts between our write's lost attempt and the SDK's retry", () => {
+    for (const c of BETWEEN) {
+      for (const [times, howOften] of TIMES) {
+        it(`${c.name}, our reply lost ${howOften}: ${c.answer}`, async function () {
+          const s = stage(times);
+          const { other, send, stored } = await c.prepare(s);
+          const losses = loseWrites(times, { beforeRetry: other });
+          expect(await outcome(send())).to.equal(c.answer);
+          expect(losses.lost, 'replies lost').to.equal(times);
+          await stored();
+          recordLost(this, losses);
+          recordExact(this);
+        });
+      }
+    }
+  });
+
+  describe('a lock write with no answer at all: one read looks for it', () => {
+    for (const c of LOCK_CASES) {
+      it(`${c.name}, by a client that does not retry (maxRetries: 0), its reply lost: the answer is what DynamoDB holds`, async function () {
+        const s = stage(1, 'none');
+        const write = await c.prepare(s);
+        const losses = loseWrites(1);
+        const answer = await write.send();
+        expect(losses.lost, 'replies lost').to.equal(1);
+        expect(losses.readsAfter(), 'GetItem requests after the lost reply').to.equal(1);
+        await write.answered(answer);
+        recordLost(this, losses);
+        recordFound(this);
+      });
+
+      it(`${c.name}, every reply lost until the SDK's retries run out: the answer is what DynamoDB holds`, async function () {
+        // The SDK's default retry count, with a quick backoff.
+        const s = stage(11, 'quick');
+        const write = await c.prepare(s);
+        const losses = loseWrites(Infinity);
+        const answer = await write.send();
+        expect(losses.lost, 'the first attempt and the default 10 retries').to.equal(11);
+        plan = () => 'forward';
+        await write.answered(answer);
+        recordLost(this, losses);
+        recordFound(this);
+      });
+
+      it(`${c.name}, by a client that does not retry, its reply lost and the read failing: REQUEST_FAILED, the write landed`, async function () {
+        const s = stage(1, 'none');
+        const write = await c.prepare(s);
+        const losses = loseWrites(1, { failReads: true });
+        const err = await rejection(write.send());
+        expect(err.code).to.equal('REQUEST_FAILED');
+        expect(losses.readsAfter(), 'GetItem requests after the lost reply').to.equal(1);
+        // Documented: the caller cannot know the write landed; an acquire's item stays held by nobody until its
+        // leaseUntil.
+        await write.landed();
+        recordLost(this, losses);
+      });
     }
   });
 

@@ -30,10 +30,13 @@ type Params = Record<string, unknown> & {
  * What happens to one request: `answer` applies it and answers (after
  * `latency`); `lose-reply` applies it, loses the answer, and answers as the
  * SDK's retry of the same request would, reporting the retry as the SDK does;
- * `hold` applies it and keeps the answer until the test delivers it; an Error
+ * `{ beforeRetry }` is `lose-reply` with another process acting between the
+ * lost attempt and the retry; `hold` applies it and keeps the answer until
+ * the test delivers it; `{ landed }` applies it and fails with that error, as
+ * a client does whose reply was lost and that retries no more; an Error
  * fails it unapplied.
  */
-type Plan = 'answer' | 'lose-reply' | 'hold' | Error;
+type Plan = 'answer' | 'lose-reply' | 'hold' | Error | { beforeRetry: () => Promise<unknown> } | { landed: Error };
 
 /**
  * A DynamoDB of one table, good for the requests locks make: GetItem, and
@@ -101,23 +104,29 @@ class FakeDynamo {
         return { error: error as Error };
       }
     };
-    let outcome: { data?: unknown; error?: Error };
-    if (plan instanceof Error) outcome = { error: plan };
-    else {
+    let outcome: Promise<{ data?: unknown; error?: Error }>;
+    if (plan instanceof Error) outcome = Promise.resolve({ error: plan });
+    else if (typeof plan === 'object' && 'landed' in plan) {
+      run();
+      outcome = Promise.resolve({ error: plan.landed });
+    } else if (typeof plan === 'object') {
+      run();
+      outcome = plan.beforeRetry().then(run);
+    } else {
       if (plan === 'lose-reply') run();
-      outcome = run();
+      outcome = Promise.resolve(run());
     }
     const promise = new Promise((resolve, reject) => {
       const settle = (): void => {
-        if (outcome.error === undefined) resolve(outcome.data);
-        else reject(outcome.error);
+        void outcome.then(({ data, error }) => (error === undefined ? resolve(data) : reject(error)));
       };
       if (plan === 'hold') this.held.push(settle);
       else if (this.latency > 0) setTimeout(settle, this.latency);
       else void Promise.resolve().then(settle);
     });
+    const retried = plan === 'lose-reply' || (typeof plan === 'object' && 'beforeRetry' in plan);
     // An abort does not stop a write that was sent: the worst case for the lock.
-    return { promise: () => promise, abort: () => undefined, response: { retryCount: plan === 'lose-reply' ? 1 : 0 } };
+    return { promise: () => promise, abort: () => undefined, response: { retryCount: retried ? 1 : 0 } };
   }
 
   private apply(command: Command, params: Params): unknown {
@@ -284,7 +293,7 @@ describe('locks (stubbed DynamoDB, fake timers)', () => {
       await refused({ ttl: 1000, heartbeat: Number.NaN }, 'heartbeat');
     });
 
-    it('refuses a ttl under 1000 ms, too short for a renewal round trip and the SDK retries', async () => {
+    it("refuses a ttl under 1000 ms: a renewal must have 400 ms, for a round trip and the SDK's first retries", async () => {
       await refused({ ttl: 1 }, 'ttl');
       await refused({ ttl: 999 }, 'ttl');
       await refused({ ttl: 0 }, 'ttl');
@@ -459,6 +468,55 @@ describe('locks (stubbed DynamoDB, fake timers)', () => {
     });
   });
 
+  describe('an acquire answered late', () => {
+    it('tryLock answered at 0.9 × ttl after sending hands out no lock, and frees the item at once', async () => {
+      db.script('putItem', 'hold');
+      const trying = jobs.tryLock('k', { ttl: 1000, heartbeat: false });
+      await advance(900);
+      // The write landed when sent; its answer comes only now, when the holder would give the lease up.
+      db.deliver();
+      expect(await trying).to.equal(undefined);
+      expect(db.lockItem('k'), 'released, not left held until leaseUntil').to.include({
+        version: 2,
+        state: 'released',
+      });
+      expect(timers.countTimers(), 'no timer of a lock nobody got').to.equal(0);
+      const next = await other.tryLock('k', { ttl: 1000, heartbeat: false });
+      expect(next, 'free at once').to.not.equal(undefined);
+      expect(await next!.release()).to.equal(true);
+    });
+
+    it('tryLock answered just before 0.9 × ttl hands out a live lock, given up at 0.9 × ttl', async () => {
+      db.script('putItem', 'hold');
+      const trying = jobs.tryLock('k', { ttl: 1000, heartbeat: false });
+      await advance(899);
+      db.deliver();
+      const lock = await trying;
+      expect(lock?.signal.aborted).to.equal(false);
+      await advance(1);
+      expect(reason(lock!).code).to.equal('KEY_MODIFIED');
+    });
+
+    it('lock() answered late keeps waiting, then takes the lock with a whole lease', async () => {
+      await (await jobs.lock('k', { heartbeat: false })).release(); // versions 1 and 2
+      db.script('updateItem', 'hold');
+      let acquired: Lock | undefined;
+      const waiting = other.lock('k', { ttl: 1000, heartbeat: false }).then((lock) => (acquired = lock));
+      await advance(950);
+      db.deliver();
+      await advance(0);
+      expect(acquired, 'not handed out').to.equal(undefined);
+      expect(db.lockItem('k')).to.include({ version: 4, state: 'released' });
+      await advance(100); // the next attempt, after at least 50 ms
+      const lock = await waiting;
+      expect(lock.fencingToken).to.equal(5);
+      expect(db.lockItem('k')).to.include({ version: 5, state: 'held' });
+      await advance(800);
+      expect(lock.signal.aborted, 'a whole lease from its own write').to.equal(false);
+      expect(await lock.release()).to.equal(true);
+    });
+  });
+
   describe('waiters', () => {
     it('a waiter makes at most 20 attempts a second, whatever its options', async () => {
       const holder = await jobs.lock('k', { ttl: 20_000 });
@@ -536,7 +594,28 @@ describe('locks (stubbed DynamoDB, fake timers)', () => {
       });
     }
 
-    it("someone else's write ends the lock on atomicPut's answer alone, with no second read to second-guess it", async () => {
+    for (const returnsOldItem of [true, false]) {
+      const server = returnsOldItem ? 'a server that returns the old item' : 'a server that does not (dynalite)';
+
+      it(`a release whose reply is lost, the lock taken by a waiter before the SDK's retry, resolves true (${server})`, async () => {
+        db.returnsOldItem = returnsOldItem;
+        const lock = await jobs.lock('k', { heartbeat: false });
+        let waiter: Lock | undefined;
+        db.script('updateItem', {
+          beforeRetry: async () => {
+            waiter = await other.tryLock('k', { heartbeat: false });
+          },
+        });
+        expect(await lock.release()).to.equal(true);
+        expect(reason(lock).code).to.equal('ABORTED');
+        expect(waiter, 'the waiter took the lock the release freed').to.not.equal(undefined);
+        expect(waiter!.fencingToken).to.equal(lock.fencingToken + 2);
+        expect(db.lockItem('k')).to.include({ version: lock.fencingToken + 2, state: 'held' });
+        expect(await waiter!.release()).to.equal(true);
+      });
+    }
+
+    it("someone else's write ends the lock: a renewal on atomicPut's answer alone, a release once a read finds that write where its own would be", async () => {
       const renewed = await jobs.lock('renewed', { heartbeat: false });
       const released = await jobs.lock('released', { heartbeat: false });
       const takeover = writeWithFields({ owner: 'someone else', state: 'held', leaseUntil: T0 + 60_000 });
@@ -547,13 +626,30 @@ describe('locks (stubbed DynamoDB, fake timers)', () => {
       expect(reason(renewed).code).to.equal('KEY_MODIFIED');
       expect(await released.release()).to.equal(false);
       expect(reason(released).code).to.equal('KEY_MODIFIED');
-      expect(db.calls.map((c) => c.command)).to.deep.equal(['updateItem', 'updateItem']);
+      expect(db.calls.map((c) => c.command)).to.deep.equal(['updateItem', 'updateItem', 'getItem']);
       expect(db.lockItem('released')).to.include({ owner: 'someone else', state: 'held' });
+    });
+
+    it('a release whose compare fails once its lease has run out is lost, whatever the item holds', async () => {
+      const lock = await jobs.lock('k', { ttl: 1000, heartbeat: false });
+      await advance(800);
+      // Two writes that ignore the lease: the item is past the version the release would write.
+      const takeover = writeWithFields({ owner: 'someone else', state: 'held', leaseUntil: T0 + 60_000 });
+      await other.put('k', takeover);
+      await other.put('k', takeover);
+      // Answered at 900 ms, when the holder gives the lease up.
+      db.latency = 100;
+      db.calls.length = 0;
+      const releasing = lock.release();
+      await advance(100);
+      expect(await releasing).to.equal(false);
+      expect(db.count('getItem'), 'no read after the lease ran out').to.equal(0);
+      expect(reason(lock).code).to.not.equal('ABORTED');
     });
 
     const outage = (): Error => Object.assign(awsError('ServiceUnavailable', 'down'), { statusCode: 503 });
 
-    it('an outage while atomicPut checks a lost reply is REQUEST_FAILED: never KEY_MODIFIED, never a busy lock', async () => {
+    it('an outage while atomicPut checks a lost reply, and on the read that looks for the write, is REQUEST_FAILED: never KEY_MODIFIED, never a busy lock', async () => {
       db.returnsOldItem = false;
       const lock = await jobs.lock('renewed', { heartbeat: false });
       db.script('updateItem', 'lose-reply');
@@ -563,19 +659,75 @@ describe('locks (stubbed DynamoDB, fake timers)', () => {
 
       const released = await jobs.lock('released', { heartbeat: false });
       db.script('updateItem', 'lose-reply');
-      db.script('getItem', outage());
+      db.script('getItem', outage(), outage());
       expect(await released.release()).to.equal(false);
       expect(reason(released).code).to.equal('REQUEST_FAILED');
 
-      // tryLock's own read answers; the check read after the lost reply does not.
+      // tryLock's own read answers; the check read after the lost reply does not, nor the lock's read after it.
       db.script('putItem', 'lose-reply');
-      db.script('getItem', 'answer', outage());
+      db.script('getItem', 'answer', outage(), outage());
       expect((await rejection(jobs.tryLock('acquired'))).code).to.equal('REQUEST_FAILED');
       db.script('updateItem', 'lose-reply');
-      db.script('getItem', 'answer', outage());
+      db.script('getItem', 'answer', outage(), outage());
       expect((await rejection(jobs.lock('released'))).code, 'lock() does not wait on as if busy').to.equal(
         'REQUEST_FAILED',
       );
+      // Documented: what landed stays held by nobody until its leaseUntil.
+      expect(db.lockItem('acquired').state).to.equal('held');
+    });
+
+    it('an outage while atomicPut checks a lost reply: one read finds the write landed, so the lock is got and released', async () => {
+      db.returnsOldItem = false;
+      db.script('putItem', 'lose-reply');
+      db.script('getItem', 'answer', outage());
+      const lock = await jobs.tryLock('k', { heartbeat: false });
+      expect(lock?.fencingToken).to.equal(1);
+      expect(db.lockItem('k')).to.include({ version: 1, state: 'held' });
+      db.script('updateItem', 'lose-reply');
+      db.script('getItem', outage());
+      expect(await lock!.release()).to.equal(true);
+      expect(reason(lock!).code).to.equal('ABORTED');
+      expect(db.lockItem('k')).to.include({ version: 2, state: 'released' });
+    });
+
+    const lostForGood = (): Error => Object.assign(awsError('NetworkingError', 'socket hang up'), { statusCode: 0 });
+
+    it('a write that landed but whose answer never came (a client that does not retry): acquire and release are found by one read', async () => {
+      db.script('putItem', { landed: lostForGood() });
+      const first = await jobs.tryLock('k', { heartbeat: false });
+      expect(first, 'the caller gets the lock its write took').to.not.equal(undefined);
+      expect(first!.fencingToken).to.equal(1);
+      expect(db.lockItem('k')).to.include({ version: 1, state: 'held' });
+      expect(first!.signal.aborted).to.equal(false);
+      db.script('updateItem', { landed: lostForGood() });
+      expect(await first!.release()).to.equal(true);
+      expect(reason(first!).code).to.equal('ABORTED');
+      expect(db.lockItem('k')).to.include({ version: 2, state: 'released' });
+
+      db.script('updateItem', { landed: lostForGood() });
+      const second = await jobs.lock('k', { heartbeat: false, wait: 0 });
+      expect(second.fencingToken).to.equal(3);
+      expect(await second.release()).to.equal(true);
+      expect(db.count('getItem'), 'the lock reads, then one read per write in doubt').to.equal(5);
+    });
+
+    it('a write that did not land and got no answer is REQUEST_FAILED, even when the read after it answers', async () => {
+      db.script('putItem', lostForGood());
+      expect((await rejection(jobs.tryLock('k'))).code).to.equal('REQUEST_FAILED');
+      const lock = await jobs.lock('k', { heartbeat: false });
+      db.script('updateItem', lostForGood());
+      expect(await lock.release()).to.equal(false);
+      expect(reason(lock).code).to.equal('REQUEST_FAILED');
+      expect(db.lockItem('k').state).to.equal('held');
+    });
+
+    it('a write that landed, found by a read at or after 0.9 × ttl, hands out no lock and frees the item', async () => {
+      db.latency = 450;
+      db.script('putItem', { landed: lostForGood() });
+      const trying = jobs.tryLock('k', { ttl: 1000, heartbeat: false });
+      await advance(2000);
+      expect(await trying).to.equal(undefined);
+      expect(db.lockItem('k')).to.include({ version: 2, state: 'released' });
     });
 
     it('an outage on acquire is REQUEST_FAILED, not a busy lock', async () => {
