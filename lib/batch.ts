@@ -43,7 +43,10 @@ export async function getMany(
   for (const key of keys) checkSortKey(key);
   refuseIndex(o, 'getMany');
   if (o.limit !== undefined || o.startKey !== undefined || !o.scanIndexForward) {
-    throw invalidArgument('getMany takes only the consistent, signal and context read options', options);
+    throw invalidArgument(
+      'getMany takes only the consistent, signal, context and returnConsumedCapacity read options',
+      options,
+    );
   }
   const unique = [...new Set(keys)];
   if (unique.length === 0) return [];
@@ -60,7 +63,7 @@ export async function getMany(
   const forward = (): void => stop.abort(caller?.reason);
   if (caller?.aborted) forward();
   else caller?.addEventListener('abort', forward, { once: true });
-  const op = new Operation(runtime, 'GetMany', stop.signal, o.context);
+  const op = new Operation(runtime, 'GetMany', { ...o, signal: stop.signal });
   const found = new Map<string, KVPair>();
   // The caller gets the first failure, not the ABORTED the other chunks then end with.
   const failures: unknown[] = [];
@@ -77,14 +80,16 @@ export async function getMany(
       }
     }
   };
-  try {
-    // A worker never rejects, so this waits for all of them, and no rejection is left unhandled.
-    await Promise.all(Array.from({ length: Math.min(BATCH_GET_IN_FLIGHT, chunks.length) }, worker));
-  } finally {
-    caller?.removeEventListener('abort', forward);
-  }
-  if (failures.length > 0) throw failures[0];
-  return keys.map((key) => found.get(key));
+  return op.run(async () => {
+    try {
+      // A worker never rejects, so this waits for all of them, and no rejection is left unhandled.
+      await Promise.all(Array.from({ length: Math.min(BATCH_GET_IN_FLIGHT, chunks.length) }, worker));
+    } finally {
+      caller?.removeEventListener('abort', forward);
+    }
+    if (failures.length > 0) throw failures[0];
+    return keys.map((key) => found.get(key));
+  });
 }
 
 /**

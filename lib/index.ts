@@ -31,7 +31,16 @@ export type { KVPairInit, KVPairPage } from './kvpair';
 export { DynastoreError } from './errors';
 export type { ErrorCode } from './errors';
 export { operationName } from './hooks';
-export type { CommandName, Hooks, OperationName, RequestContext, RequestParams } from './hooks';
+export type {
+  CommandName,
+  Hooks,
+  OperationContext,
+  OperationName,
+  OperationOutcome,
+  RequestContext,
+  RequestOutcome,
+  RequestParams,
+} from './hooks';
 export {
   readConsistentDisable,
   readScanIndexForwardDisable,

@@ -32,6 +32,13 @@ export interface CommonOptions {
    * (Go's `ctx` values).
    */
   context?: Record<string, unknown>;
+  /**
+   * Asks DynamoDB for the capacity each request consumes
+   * (`ReturnConsumedCapacity: 'TOTAL'`), which hooks then see as
+   * `outcome.consumedCapacity`. `false` turns off a session's default.
+   * @defaultValue the session's `returnConsumedCapacity`, false unless set
+   */
+  returnConsumedCapacity?: boolean;
 }
 
 /**
@@ -212,6 +219,7 @@ export interface ResolvedWrite {
   previous?: PreviousKV;
   signal?: AbortSignal;
   context?: Record<string, unknown>;
+  returnConsumedCapacity?: boolean;
 }
 
 /** @internal Read options after merging, defaults and validation. */
@@ -223,15 +231,18 @@ export interface ResolvedRead {
   index?: IndexOption;
   signal?: AbortSignal;
   context?: Record<string, unknown>;
+  returnConsumedCapacity?: boolean;
 }
 
 /** @internal Delete options after merging and validation. */
 export interface ResolvedDelete {
   signal?: AbortSignal;
   context?: Record<string, unknown>;
+  /** Unset: the session's default. */
+  returnConsumedCapacity?: boolean;
 }
 
-const COMMON_KEYS = ['signal', 'context'];
+const COMMON_KEYS = ['signal', 'context', 'returnConsumedCapacity'];
 const WRITE_KEYS = new Set([...COMMON_KEYS, 'value', 'attributeValue', 'fields', 'ttl', 'previous']);
 const READ_KEYS = new Set([...COMMON_KEYS, 'consistent', 'scanIndexForward', 'limit', 'startKey', 'index']);
 const DELETE_KEYS = new Set(COMMON_KEYS);
@@ -282,12 +293,15 @@ function checkContext(context: unknown): Record<string, unknown> | undefined {
   return context;
 }
 
-/** Adds the validated signal and context every kind of options has. */
+/** Adds the validated options every kind of options has: signal, context and returnConsumedCapacity. */
 function withCommon<T extends ResolvedDelete>(o: Record<string, unknown>, resolved: T): T {
   const signal = checkSignal(o.signal);
   if (signal) resolved.signal = signal;
   const context = checkContext(o.context);
   if (context) resolved.context = context;
+  if (o.returnConsumedCapacity !== undefined) {
+    resolved.returnConsumedCapacity = checkBoolean('returnConsumedCapacity', o.returnConsumedCapacity, false);
+  }
   return resolved;
 }
 

@@ -1,8 +1,11 @@
 import { fullJitter, sleep } from './backoff';
 import {
   abortedError,
+  ConditionFailed,
+  failedAttempts,
   type BatchGetItemInput,
   type CommandName,
+  type ConsumedCapacity,
   type DeleteItemInput,
   type DynamoClient,
   type GetItemInput,
@@ -10,10 +13,19 @@ import {
   type Outputs,
   type PutItemInput,
   type QueryInput,
+  type Sent,
   type UpdateItemInput,
 } from './client';
-import { invalidArgument } from './errors';
-import type { Hooks, OperationName, RequestContext, RequestParams } from './hooks';
+import { invalidArgument, type DynastoreError } from './errors';
+import type {
+  Hooks,
+  OperationContext,
+  OperationName,
+  OperationOutcome,
+  RequestContext,
+  RequestOutcome,
+  RequestParams,
+} from './hooks';
 
 /** @internal What a session hands its tables. */
 export interface Runtime {
@@ -23,22 +35,58 @@ export interface Runtime {
   readonly clock: () => number;
   /** Signs paging tokens when set. */
   readonly tokenSecret: Uint8Array | undefined;
+  /** Whether requests ask for their consumed capacity unless an operation says otherwise. */
+  readonly returnConsumedCapacity: boolean;
+}
+
+/** @internal What an operation takes from its options. */
+export interface OperationOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly context?: Record<string, unknown> | undefined;
+  /** Unset: the session's default. */
+  readonly returnConsumedCapacity?: boolean | undefined;
+}
+
+/** A request whose condition failed, waiting for the operation to say what that means. */
+interface Unexplained {
+  readonly ctx: RequestContext;
+  readonly outcome: RequestOutcome;
 }
 
 /**
- * @internal One operation in flight: runs the hook and the abort check before each of
- * its requests, and carries the hook's context from one request to the next.
+ * @internal One operation in flight: runs the abort check and `requestBuilt`
+ * before each of its requests and `requestCompleted` after it, carries the
+ * hook's context from one request to the next, and calls
+ * `operationCompleted` when the table code says the operation ended
+ * ({@link Operation.run}, {@link Operation.iterate}).
+ *
+ * A failed condition (ConditionFailed) is the one failure whose meaning the
+ * pipeline does not know: the table code reports it with
+ * {@link Operation.conditionMeant}, and only then is its `requestCompleted`
+ * called. One left unreported is reported when the operation ends, with the
+ * operation's error.
  */
 export class Operation {
+  readonly signal: AbortSignal | undefined;
+  private readonly returnConsumedCapacity: boolean;
+  /** The context the next request starts from. */
   private ctx: Record<string, unknown> | undefined;
+  /** The context of the last request built, which `operationCompleted` is given. */
+  private lastCtx: RequestContext | undefined;
+  /** `performance.now()` when the first request was built; unset while none was. */
+  private startedAt: number | undefined;
+  private requests = 0;
+  private readonly unexplained = new Map<ConditionFailed, Unexplained>();
+  private ended = false;
 
   constructor(
     readonly runtime: Runtime,
     readonly name: OperationName,
-    readonly signal: AbortSignal | undefined,
-    context: Record<string, unknown> | undefined,
+    options: OperationOptions = {},
   ) {
-    this.ctx = context;
+    this.signal = options.signal;
+    this.ctx = options.context;
+    this.returnConsumedCapacity = options.returnConsumedCapacity ?? runtime.returnConsumedCapacity;
   }
 
   getItem(params: GetItemInput): Promise<Outputs['GetItem']> {
@@ -65,29 +113,189 @@ export class Operation {
     return this.send('BatchGetItem', params);
   }
 
-  private async send<C extends CommandName>(command: C, params: Inputs[C]): Promise<Outputs[C]> {
-    this.before(command, params);
-    const { output } = await this.runtime.client.send(command, params, this.signal);
-    return output;
-  }
-
   /** Waits before a retry, with full jitter; an abort ends the wait. */
   backoff(attempt: number, baseMs: number, capMs: number): Promise<void> {
     return sleep(fullJitter(attempt, baseMs, capMs), this.signal, this.name);
   }
 
-  private before(command: CommandName, params: RequestParams): void {
-    if (this.signal?.aborted) throw abortedError(command, this.signal);
-    const hooks = this.runtime.hooks;
-    if (hooks?.requestBuilt === undefined) return;
-    const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
-    const returned: unknown = hooks.requestBuilt(ctx, params);
-    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      // Its rejection has nowhere to go: catch it rather than crash the process, and refuse the hook.
-      Promise.resolve(returned).catch(() => undefined);
-      throw invalidArgument('hooks.requestBuilt must be synchronous: it returned a promise', returned);
+  /** Runs the whole operation, and reports its end to the hooks however it settles. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await work();
+    } catch (err) {
+      this.end(true, err);
+      throw err;
     }
-    // Only an object replaces the context; an arrow function's stray value (a push's count) does not.
-    this.ctx = typeof returned === 'object' && returned !== null ? (returned as RequestContext) : ctx;
+    this.end(false, undefined);
+    return result;
   }
+
+  /** Yields `items`, and reports the operation's end when they end, fail, or the loop breaks. */
+  async *iterate<T>(items: AsyncIterable<T>): AsyncIterableIterator<T> {
+    let failed = false;
+    let error: unknown;
+    try {
+      yield* items;
+    } catch (err) {
+      failed = true;
+      error = err;
+      throw err;
+    } finally {
+      this.end(failed, error);
+    }
+  }
+
+  /**
+   * Says what a failed condition means for the operation: `error` is what
+   * the operation reports for it, or undefined when it is no error of the
+   * operation's (an expired item to replace, its own landed write). Calls
+   * that request's `requestCompleted`; returns `error`, for the caller to throw.
+   */
+  conditionMeant<E extends DynastoreError | undefined>(failure: ConditionFailed, error: E): E {
+    const pending = this.unexplained.get(failure);
+    if (pending !== undefined) {
+      this.unexplained.delete(failure);
+      this.completed(pending.ctx, error === undefined ? pending.outcome : { ...pending.outcome, error });
+    }
+    return error;
+  }
+
+  private async send<C extends CommandName>(command: C, input: Inputs[C]): Promise<Outputs[C]> {
+    const params: Inputs[C] = this.returnConsumedCapacity ? { ...input, ReturnConsumedCapacity: 'TOTAL' } : input;
+    const ctx = this.before(command, params);
+    this.requests++;
+    const started = performance.now();
+    const reported = this.runtime.hooks?.requestCompleted !== undefined;
+    let sent: Sent<Outputs[C]>;
+    try {
+      sent = await this.runtime.client.send(command, params, this.signal);
+    } catch (err) {
+      if (reported) {
+        const outcome: RequestOutcome = {
+          command,
+          durationMs: performance.now() - started,
+          attempts: (typeof err === 'object' && err !== null ? failedAttempts.get(err) : undefined) ?? 1,
+          conditionFailed: err instanceof ConditionFailed,
+        };
+        if (err instanceof ConditionFailed) this.unexplained.set(err, { ctx, outcome });
+        else this.completed(ctx, { ...outcome, error: err });
+      }
+      throw err;
+    }
+    if (reported) {
+      const outcome = { command, durationMs: performance.now() - started, attempts: sent.attempts };
+      this.completed(ctx, { ...outcome, conditionFailed: false, ...counts(command, sent.output) });
+    }
+    return sent.output;
+  }
+
+  private before(command: CommandName, params: RequestParams): RequestContext {
+    if (this.signal?.aborted) throw abortedError(command, this.signal);
+    this.startedAt ??= performance.now();
+    const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
+    const hooks = this.runtime.hooks;
+    let requestCtx = ctx;
+    if (hooks?.requestBuilt !== undefined) {
+      const returned: unknown = hooks.requestBuilt(ctx, params);
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        // Its rejection has nowhere to go: catch it rather than crash the process, and refuse the hook.
+        Promise.resolve(returned).catch(() => undefined);
+        throw invalidArgument('hooks.requestBuilt must be synchronous: it returned a promise', returned);
+      }
+      // Only an object replaces the context; an arrow function's stray value (a push's count) does not.
+      if (typeof returned === 'object' && returned !== null) requestCtx = returned as RequestContext;
+    }
+    this.ctx = requestCtx;
+    this.lastCtx = requestCtx;
+    return requestCtx;
+  }
+
+  private completed(ctx: RequestContext, outcome: RequestOutcome): void {
+    const hooks = this.runtime.hooks;
+    if (hooks?.requestCompleted === undefined) return;
+    callAfterHook('requestCompleted', () => hooks.requestCompleted?.(ctx, outcome));
+  }
+
+  /** Reports failed conditions nobody explained, then the operation's end, once. */
+  private end(failed: boolean, error: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const { ctx, outcome } of this.unexplained.values()) {
+      this.completed(ctx, failed ? { ...outcome, error } : outcome);
+    }
+    this.unexplained.clear();
+    const hooks = this.runtime.hooks;
+    if (this.startedAt === undefined || hooks?.operationCompleted === undefined) return;
+    const ctx: OperationContext = this.lastCtx ?? { ...this.ctx, operation: this.name };
+    const outcome: OperationOutcome = {
+      operation: this.name,
+      durationMs: performance.now() - this.startedAt,
+      requests: this.requests,
+      ...(failed ? { error } : {}),
+    };
+    callAfterHook('operationCompleted', () => hooks.operationCompleted?.(ctx, outcome));
+  }
+}
+
+/**
+ * Calls a hook that runs after the fact: whatever it throws, or a promise it
+ * returns rejects with, becomes a process warning and never reaches the
+ * operation.
+ */
+function callAfterHook(name: 'requestCompleted' | 'operationCompleted', call: () => unknown): void {
+  try {
+    const returned = call();
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      Promise.resolve(returned).catch((err: unknown) => warnHookFailed(name, err));
+    }
+  } catch (err) {
+    warnHookFailed(name, err);
+  }
+}
+
+function warnHookFailed(name: string, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  const warning = new Error(`hooks.${name} failed: ${message} (the operation was not affected)`, { cause: err });
+  warning.name = 'DynastoreHookWarning';
+  process.emitWarning(warning);
+}
+
+/** The items and the capacity a response holds, as a request's outcome shows them. */
+function counts<C extends CommandName>(
+  command: C,
+  output: Outputs[C],
+): { itemCount?: number; consumedCapacity?: ConsumedCapacity } {
+  let itemCount: number | undefined;
+  switch (command) {
+    case 'GetItem':
+      itemCount = (output as Outputs['GetItem']).Item === undefined ? 0 : 1;
+      break;
+    case 'Query': {
+      const out = output as Outputs['Query'];
+      itemCount = out.Count ?? out.Items?.length ?? 0;
+      break;
+    }
+    case 'BatchGetItem': {
+      const responses = Object.values((output as Outputs['BatchGetItem']).Responses ?? {});
+      itemCount = responses.reduce((n, items) => n + (Array.isArray(items) ? items.length : 0), 0);
+      break;
+    }
+    default:
+    // Writes: the response holds no items.
+  }
+  const consumedCapacity = total(
+    (output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity,
+  );
+  return {
+    ...(itemCount === undefined ? {} : { itemCount }),
+    ...(consumedCapacity === undefined ? {} : { consumedCapacity }),
+  };
+}
+
+/** The capacity as one object: BatchGetItem reports a list of one entry per table, and dynastore reads one table. */
+function total(capacity: ConsumedCapacity | readonly ConsumedCapacity[] | undefined): ConsumedCapacity | undefined {
+  return Array.isArray(capacity)
+    ? (capacity as readonly ConsumedCapacity[])[0]
+    : (capacity as ConsumedCapacity | undefined);
 }

@@ -3,7 +3,7 @@
 import type DynamoDB = require('aws-sdk/clients/dynamodb');
 import type { DynamoClient } from './client';
 import { invalidArgument } from './errors';
-import type { Hooks } from './hooks';
+import { HOOK_NAMES, type Hooks } from './hooks';
 import type { Runtime } from './request';
 import { AwsSdkV2Client, isV2Client } from './sdk-v2';
 import { Table } from './table';
@@ -54,8 +54,20 @@ export interface SessionOptions<C extends object = DynamoDB> {
    * {@link Session.close} releases.
    */
   config?: DynamoDB.ClientConfiguration;
-  /** Instrumentation called before every request (Go's `StoreHooks`). */
+  /**
+   * Instrumentation called before and after every request, and when each
+   * operation ends (Go's `StoreHooks`, with more). See {@link Hooks}; for
+   * OpenTelemetry spans, `openTelemetryHooks` from `dynastore/opentelemetry`.
+   */
   hooks?: Hooks;
+  /**
+   * Every request asks DynamoDB for the capacity it consumed
+   * (`ReturnConsumedCapacity: 'TOTAL'`), which hooks see as
+   * `outcome.consumedCapacity`. An operation's own `returnConsumedCapacity`
+   * option wins.
+   * @defaultValue false
+   */
+  returnConsumedCapacity?: boolean;
   /**
    * The time in milliseconds since the epoch, used both to write `expires`
    * and to decide what has expired. Tests inject a fake clock to expire items
@@ -104,7 +116,7 @@ export class Session<C extends object = DynamoDB> {
     if (typeof input !== 'object' || input === null) {
       throw invalidArgument(`session options must be an object, got ${describeValue(options)}`, options);
     }
-    const { client, config, hooks, clock = Date.now, tokenSecret } = options;
+    const { client, config, hooks, clock = Date.now, tokenSecret, returnConsumedCapacity = false } = options;
     if (client !== undefined && config !== undefined) {
       throw invalidArgument('give a session either client or config, not both', options);
     }
@@ -114,13 +126,13 @@ export class Session<C extends object = DynamoDB> {
         client,
       );
     }
-    const hooksInput: unknown = hooks;
-    if (hooksInput !== undefined && (typeof hooksInput !== 'object' || hooksInput === null)) {
-      throw invalidArgument(`hooks must be an object, got ${describeValue(hooksInput)}`, hooksInput);
-    }
-    const requestBuilt: unknown = (hooksInput as Record<string, unknown> | undefined)?.requestBuilt;
-    if (requestBuilt !== undefined && typeof requestBuilt !== 'function') {
-      throw invalidArgument(`hooks.requestBuilt must be a function, got ${describeValue(requestBuilt)}`, hooks);
+    checkHooks(hooks);
+    const capacityInput: unknown = returnConsumedCapacity;
+    if (typeof capacityInput !== 'boolean') {
+      throw invalidArgument(
+        `returnConsumedCapacity must be a boolean, got ${describeValue(capacityInput)}`,
+        capacityInput,
+      );
     }
     const clockInput: unknown = clock;
     if (typeof clockInput !== 'function') {
@@ -134,7 +146,13 @@ export class Session<C extends object = DynamoDB> {
       this.adapter = isV3Client(client) ? v3Adapter(client) : new AwsSdkV2Client(client as unknown as DynamoDB);
       this.client = client;
     }
-    this.runtime = { client: this.adapter, hooks, clock, tokenSecret: secretBytes(tokenSecret) };
+    this.runtime = {
+      client: this.adapter,
+      hooks,
+      clock,
+      tokenSecret: secretBytes(tokenSecret),
+      returnConsumedCapacity,
+    };
   }
 
   /** The table `tableName`; DynamoDB's naming rules apply. */
@@ -151,6 +169,25 @@ export class Session<C extends object = DynamoDB> {
    */
   close(): void {
     this.adapter.close?.();
+  }
+}
+
+/** Hooks are an object of known hooks, each a function: a misspelt name would otherwise never be called. */
+function checkHooks(hooks: unknown): void {
+  if (hooks === undefined) return;
+  if (typeof hooks !== 'object' || hooks === null) {
+    throw invalidArgument(`hooks must be an object, got ${describeValue(hooks)}`, hooks);
+  }
+  for (const name of Object.keys(hooks)) {
+    if (!(HOOK_NAMES as readonly string[]).includes(name)) {
+      throw invalidArgument(`unknown hook ${JSON.stringify(name)}: hooks are ${HOOK_NAMES.join(', ')}`, hooks);
+    }
+  }
+  for (const name of HOOK_NAMES) {
+    const hook: unknown = (hooks as Record<string, unknown>)[name];
+    if (hook !== undefined && typeof hook !== 'function') {
+      throw invalidArgument(`hooks.${name} must be a function, got ${describeValue(hook)}`, hooks);
+    }
   }
 }
 

@@ -104,32 +104,38 @@ export class Table {
     checkWriteSize(partition, key, o.payload, o.fields, expires);
     const update = putExpressions({ payload: o.payload, fields: o.fields, expires }, seconds(now));
     checkExpressionSize(update.UpdateExpression, key, o.fields);
-    const op = new Operation(this.runtime, 'Put', o.signal, o.context);
+    const op = new Operation(this.runtime, 'Put', o);
     const Key = itemKey(partition, key);
     let replacement: AttributeMap | undefined;
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await op.updateItem({ TableName: this.tableName, Key, ...update });
-        return;
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
+    return op.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await op.updateItem({ TableName: this.tableName, Key, ...update });
+          return;
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err;
+          // The item is expired, so absent: no error of put's, which replaces it.
+          op.conditionMeant(err, undefined);
+        }
+        // Replace it whole, unless it came back to life meanwhile.
+        replacement ??= newItem(partition, key, o, expires);
+        try {
+          await op.putItem({ TableName: this.tableName, Item: replacement, ...absentOrExpiredCondition(seconds(now)) });
+          return;
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err;
+          // It came back to life: put goes round and updates it.
+          op.conditionMeant(err, undefined);
+        }
+        if (attempt === PUT_ATTEMPTS) {
+          throw new DynastoreError(
+            'REQUEST_FAILED',
+            `put of key ${JSON.stringify(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
+          );
+        }
       }
-      // The item is expired, so absent: replace it whole, unless it came back to life meanwhile.
-      replacement ??= newItem(partition, key, o, expires);
-      try {
-        await op.putItem({ TableName: this.tableName, Item: replacement, ...absentOrExpiredCondition(seconds(now)) });
-        return;
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-      }
-      if (attempt === PUT_ATTEMPTS) {
-        throw new DynastoreError(
-          'REQUEST_FAILED',
-          `put of key ${JSON.stringify(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
-        );
-      }
-    }
+    });
   }
 
   /**
@@ -142,16 +148,18 @@ export class Table {
     checkPartitionKey(partition);
     checkSortKey(key);
     refuseIndex(o, 'get');
-    const op = new Operation(this.runtime, 'Get', o.signal, o.context);
-    const { Item } = await op.getItem({
-      TableName: this.tableName,
-      Key: itemKey(partition, key),
-      ConsistentRead: o.consistent,
+    const op = new Operation(this.runtime, 'Get', o);
+    return op.run(async () => {
+      const { Item } = await op.getItem({
+        TableName: this.tableName,
+        Key: itemKey(partition, key),
+        ConsistentRead: o.consistent,
+      });
+      if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()))) {
+        throw notFound(this.tableName, partition, key);
+      }
+      return this.decode(Item);
     });
-    if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()))) {
-      throw notFound(this.tableName, partition, key);
-    }
-    return this.decode(Item);
   }
 
   /**
@@ -163,14 +171,16 @@ export class Table {
     checkPartitionKey(partition);
     checkSortKey(key);
     refuseIndex(o, 'exists');
-    const op = new Operation(this.runtime, 'Exists', o.signal, o.context);
-    const { Item } = await op.getItem({
-      TableName: this.tableName,
-      Key: itemKey(partition, key),
-      ConsistentRead: o.consistent,
-      ...existsProjection(),
+    const op = new Operation(this.runtime, 'Exists', o);
+    return op.run(async () => {
+      const { Item } = await op.getItem({
+        TableName: this.tableName,
+        Key: itemKey(partition, key),
+        ConsistentRead: o.consistent,
+        ...existsProjection(),
+      });
+      return Item?.id !== undefined && !isExpired(Item, seconds(this.runtime.clock()));
     });
-    return Item?.id !== undefined && !isExpired(Item, seconds(this.runtime.clock()));
   }
 
   /** Deletes the item at `key`; no error when there is none. One DeleteItem request. */
@@ -178,8 +188,8 @@ export class Table {
     const o = resolveDeleteOptions(options);
     checkPartitionKey(partition);
     checkSortKey(key);
-    const op = new Operation(this.runtime, 'Delete', o.signal, o.context);
-    await op.deleteItem({ TableName: this.tableName, Key: itemKey(partition, key) });
+    const op = new Operation(this.runtime, 'Delete', o);
+    await op.run(() => op.deleteItem({ TableName: this.tableName, Key: itemKey(partition, key) }));
   }
 
   /**
@@ -193,12 +203,14 @@ export class Table {
    */
   async listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
     const { o, scope, startKey } = this.listing(partition, prefix, options);
-    const op = new Operation(this.runtime, 'ListPage', o.signal, o.context);
-    const out = await this.query(op, scope, o, startKey);
-    const page: KVPairPage = { keys: (out.Items ?? []).map(this.decode) };
-    if (out.LastEvaluatedKey !== undefined)
-      page.lastKey = encodeToken(out.LastEvaluatedKey, scope, this.runtime.tokenSecret);
-    return page;
+    const op = new Operation(this.runtime, 'ListPage', o);
+    return op.run(async () => {
+      const out = await this.query(op, scope, o, startKey);
+      const page: KVPairPage = { keys: (out.Items ?? []).map(this.decode) };
+      if (out.LastEvaluatedKey !== undefined)
+        page.lastKey = encodeToken(out.LastEvaluatedKey, scope, this.runtime.tokenSecret);
+      return page;
+    });
   }
 
   /**
@@ -213,7 +225,8 @@ export class Table {
    */
   iterate(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
     const { o, scope, startKey } = this.listing(partition, prefix, options);
-    return this.walk(new Operation(this.runtime, 'ListPage', o.signal, o.context), scope, o, startKey);
+    const op = new Operation(this.runtime, 'ListPage', o);
+    return op.iterate(this.walk(op, scope, o, startKey));
   }
 
   /**
@@ -224,12 +237,13 @@ export class Table {
    */
   async list(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
     const { o, scope, startKey } = this.listing(partition, prefix, options);
-    const items: KVPair[] = [];
-    for await (const kv of this.walk(new Operation(this.runtime, 'List', o.signal, o.context), scope, o, startKey)) {
-      items.push(kv);
-    }
-    if (items.length === 0) throw notFound(this.tableName, partition, prefix, 'prefix');
-    return items;
+    const op = new Operation(this.runtime, 'List', o);
+    return op.run(async () => {
+      const items: KVPair[] = [];
+      for await (const kv of this.walk(op, scope, o, startKey)) items.push(kv);
+      if (items.length === 0) throw notFound(this.tableName, partition, prefix, 'prefix');
+      return items;
+    });
   }
 
   /**
@@ -246,7 +260,8 @@ export class Table {
    * sent, and the call rejects with that failure (an abort of `signal`, with
    * `ABORTED`); keys already read are not returned. Returns one entry per key
    * asked for, in the same order: the pair, or `undefined` for an absent or
-   * expired key. Takes the `consistent`, `signal` and `context` options.
+   * expired key. Takes the `consistent`, `signal`, `context` and
+   * `returnConsumedCapacity` options.
    *
    * @example
    * ```ts
@@ -298,49 +313,59 @@ export class Table {
     const now = this.runtime.clock();
     const expires = expiresAt(now, o.ttl);
     checkWriteSize(partition, key, o.payload, o.fields, expires);
-    const op = new Operation(this.runtime, 'AtomicPut', o.signal, o.context);
+    const op = new Operation(this.runtime, 'AtomicPut', o);
 
     if (previous === undefined) {
       const item = newItem(partition, key, o, expires);
-      try {
-        await op.putItem({
-          TableName: this.tableName,
-          Item: item,
-          ...absentOrExpiredCondition(seconds(now)),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        });
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        if (err.attempts > 1) {
-          // The SDK retried: the live item found may be this very create, landed by a lost attempt.
-          const stored = await this.storedAfter(op, partition, key, err);
-          const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
-          if (stored !== undefined && holdsWrite(stored, own)) return this.decode(stored);
+      return op.run(async () => {
+        try {
+          await op.putItem({
+            TableName: this.tableName,
+            Item: item,
+            ...absentOrExpiredCondition(seconds(now)),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          });
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err;
+          if (err.attempts > 1) {
+            // The SDK retried: the live item found may be this very create, landed by a lost attempt.
+            const stored = await this.storedAfter(op, partition, key, err);
+            const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
+            if (stored !== undefined && holdsWrite(stored, own)) {
+              op.conditionMeant(err, undefined);
+              return this.decode(stored);
+            }
+          }
+          throw op.conditionMeant(err, exists(partition, key));
         }
-        throw exists(partition, key);
-      }
-      return this.decode(item);
+        return this.decode(item);
+      });
     }
 
     const update = swapExpressions({ payload: o.payload, fields: o.fields, expires }, previous.version, seconds(now));
     checkExpressionSize(update.UpdateExpression, key, o.fields);
-    try {
-      const out = await op.updateItem({
-        TableName: this.tableName,
-        Key: itemKey(partition, key),
-        ...update,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      });
-      return this.decode(out.Attributes ?? {});
-    } catch (err) {
-      if (!(err instanceof ConditionFailed)) throw err;
-      const stored = await this.storedAfter(op, partition, key, err);
-      const own = { version: previous.version + 1, payload: o.payload, fields: o.fields, expires, whole: false };
-      // The SDK retried: the version found may be this very update, landed by a lost attempt.
-      if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own)) return this.decode(stored);
-      throw this.compareFailed(stored, partition, key, previous);
-    }
+    return op.run(async () => {
+      try {
+        const out = await op.updateItem({
+          TableName: this.tableName,
+          Key: itemKey(partition, key),
+          ...update,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
+        return this.decode(out.Attributes ?? {});
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        const stored = await this.storedAfter(op, partition, key, err);
+        const own = { version: previous.version + 1, payload: o.payload, fields: o.fields, expires, whole: false };
+        // The SDK retried: the version found may be this very update, landed by a lost attempt.
+        if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own)) {
+          op.conditionMeant(err, undefined);
+          return this.decode(stored);
+        }
+        throw op.conditionMeant(err, this.compareFailed(stored, partition, key, previous));
+      }
+    });
   }
 
   /**
@@ -372,34 +397,41 @@ export class Table {
     checkPartitionKey(partition);
     checkSortKey(key);
     if (previous !== undefined) checkSameItem(checkPrevious(previous), partition, key);
-    const op = new Operation(this.runtime, 'AtomicDelete', o.signal, o.context);
+    const op = new Operation(this.runtime, 'AtomicDelete', o);
     const now = seconds(this.runtime.clock());
     const base = { TableName: this.tableName, Key: itemKey(partition, key) };
 
     if (previous === undefined) {
-      try {
-        await op.deleteItem({ ...base, ...absentOrExpiredCondition(now) });
-        return false;
-      } catch (err) {
-        if (err instanceof ConditionFailed) throw exists(partition, key);
-        throw err;
-      }
-    }
-    try {
-      await op.deleteItem({
-        ...base,
-        ...liveAtVersionCondition(previous.version, now),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      return op.run(async () => {
+        try {
+          await op.deleteItem({ ...base, ...absentOrExpiredCondition(now) });
+          return false;
+        } catch (err) {
+          if (err instanceof ConditionFailed) throw op.conditionMeant(err, exists(partition, key));
+          throw err;
+        }
       });
-      return true;
-    } catch (err) {
-      if (!(err instanceof ConditionFailed)) throw err;
-      const stored = await this.storedAfter(op, partition, key, err);
-      // The SDK retried and the item is gone: a lost attempt deleted it, or another caller did after
-      // the version was seen; either way the item at previous.version is gone, which is what was asked.
-      if (err.attempts > 1 && stored === undefined) return true;
-      throw this.compareFailed(stored, partition, key, previous);
     }
+    return op.run(async () => {
+      try {
+        await op.deleteItem({
+          ...base,
+          ...liveAtVersionCondition(previous.version, now),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
+        return true;
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        const stored = await this.storedAfter(op, partition, key, err);
+        // The SDK retried and the item is gone: a lost attempt deleted it, or another caller did after
+        // the version was seen; either way the item at previous.version is gone, which is what was asked.
+        if (err.attempts > 1 && stored === undefined) {
+          op.conditionMeant(err, undefined);
+          return true;
+        }
+        throw op.conditionMeant(err, this.compareFailed(stored, partition, key, previous));
+      }
+    });
   }
 
   /**
