@@ -83,3 +83,19 @@ export class DynastoreError extends Error {
 export function invalidArgument(message: string, value: unknown): DynastoreError {
   return new DynastoreError('INVALID_ARGUMENT', message, { value });
 }
+
+/** @internal KEY_NOT_FOUND for a key (or a listing prefix) of a partition. */
+export function keyNotFound(table: string, partition: string, key: string, what = 'key'): DynastoreError {
+  return new DynastoreError(
+    'KEY_NOT_FOUND',
+    `${what} ${JSON.stringify(key)} not found in partition ${JSON.stringify(partition)} of table ${JSON.stringify(table)}`,
+  );
+}
+
+/** @internal KEY_EXISTS for a create that found a live item. */
+export function keyExists(partition: string, key: string): DynastoreError {
+  return new DynastoreError(
+    'KEY_EXISTS',
+    `key ${JSON.stringify(key)} already exists in partition ${JSON.stringify(partition)}`,
+  );
+}

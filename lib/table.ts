@@ -1,52 +1,24 @@
 import type { AttributeMap } from './attribute';
 import { getMany } from './batch';
-import { ConditionFailed, type Outputs, type QueryInput } from './client';
-import { DynastoreError, invalidArgument } from './errors';
-import {
-  absentOrExpiredCondition,
-  existsProjection,
-  liveAtVersionCondition,
-  putExpressions,
-  queryExpressions,
-  swapExpressions,
-} from './expressions';
+import { keyNotFound } from './errors';
+import { existsProjection } from './expressions';
+import { itemKey, seconds } from './item';
 import { decodeItem, isExpired, KVPair, type KVPairPage } from './kvpair';
+import { Listing } from './listing';
 import {
-  checkPrevious,
   refuseIndex,
   resolveDeleteOptions,
   resolveReadOptions,
-  resolveWriteOptions,
   type DeleteOptions,
   type PreviousKV,
   type ReadOptions,
-  type ResolvedRead,
-  type ResolvedWrite,
   type WriteOptions,
 } from './options';
 import { Partition } from './partition';
-import { itemKey, seconds } from './item';
-import { holdsWrite } from './outcome';
 import { Operation, type Runtime } from './request';
 import type { Session } from './session';
-import { decodeToken, encodeToken, type TokenScope } from './token';
-import {
-  checkExpressionSize,
-  checkWriteSize,
-  checkPartitionKey,
-  checkPrefix,
-  checkSortKey,
-  checkTableName,
-  LIMITS,
-} from './validate';
-
-/** How often `put` goes round when an expired item keeps being replaced under it. */
-const PUT_ATTEMPTS = 5;
-
-const TABLE_KEYS: ReadonlyMap<string, number> = new Map([
-  ['id', LIMITS.partitionKeyBytes],
-  ['name', LIMITS.sortKeyBytes],
-]);
+import { checkPartitionKey, checkSortKey, checkTableName } from './validate';
+import { atomicDelete, atomicPut, put } from './write';
 
 /**
  * A DynamoDB table holding partitions: hash key `id` (the partition name),
@@ -93,49 +65,7 @@ export class Table {
    * One UpdateItem request; replacing an expired item takes a second.
    */
   async put(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<void> {
-    const o = resolveWriteOptions(options);
-    checkPartitionKey(partition);
-    checkSortKey(key);
-    if (o.previous !== undefined) {
-      throw invalidArgument('put does not compare versions: give previous to atomicPut', o.previous);
-    }
-    const now = this.runtime.clock();
-    const expires = expiresAt(now, o.ttl);
-    checkWriteSize(partition, key, o.payload, o.fields, expires);
-    const update = putExpressions({ payload: o.payload, fields: o.fields, expires }, seconds(now));
-    checkExpressionSize(update.UpdateExpression, key, o.fields);
-    const op = new Operation(this.runtime, 'Put', o);
-    const Key = itemKey(partition, key);
-    let replacement: AttributeMap | undefined;
-
-    return op.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await op.updateItem({ TableName: this.tableName, Key, ...update });
-          return;
-        } catch (err) {
-          if (!(err instanceof ConditionFailed)) throw err;
-          // The item is expired, so absent: no error of put's, which replaces it.
-          op.conditionMeant(err, undefined);
-        }
-        // Replace it whole, unless it came back to life meanwhile.
-        replacement ??= newItem(partition, key, o, expires);
-        try {
-          await op.putItem({ TableName: this.tableName, Item: replacement, ...absentOrExpiredCondition(seconds(now)) });
-          return;
-        } catch (err) {
-          if (!(err instanceof ConditionFailed)) throw err;
-          // It came back to life: put goes round and updates it.
-          op.conditionMeant(err, undefined);
-        }
-        if (attempt === PUT_ATTEMPTS) {
-          throw new DynastoreError(
-            'REQUEST_FAILED',
-            `put of key ${JSON.stringify(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
-          );
-        }
-      }
-    });
+    return put(this.runtime, this.tableName, partition, key, options);
   }
 
   /**
@@ -156,7 +86,7 @@ export class Table {
         ConsistentRead: o.consistent,
       });
       if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()))) {
-        throw notFound(this.tableName, partition, key);
+        throw keyNotFound(this.tableName, partition, key);
       }
       return this.decode(Item);
     });
@@ -202,15 +132,8 @@ export class Table {
    * One Query request.
    */
   async listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
-    const { o, scope, startKey } = this.listing(partition, prefix, options);
-    const op = new Operation(this.runtime, 'ListPage', o);
-    return op.run(async () => {
-      const out = await this.query(op, scope, o, startKey);
-      const page: KVPairPage = { keys: (out.Items ?? []).map(this.decode) };
-      if (out.LastEvaluatedKey !== undefined)
-        page.lastKey = encodeToken(out.LastEvaluatedKey, scope, this.runtime.tokenSecret);
-      return page;
-    });
+    const listing = new Listing(this.runtime, this.tableName, 'ListPage', partition, prefix, options);
+    return listing.op.run(() => listing.page());
   }
 
   /**
@@ -224,9 +147,8 @@ export class Table {
    * ```
    */
   iterate(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
-    const { o, scope, startKey } = this.listing(partition, prefix, options);
-    const op = new Operation(this.runtime, 'ListPage', o);
-    return op.iterate(this.walk(op, scope, o, startKey));
+    const listing = new Listing(this.runtime, this.tableName, 'ListPage', partition, prefix, options);
+    return listing.op.iterate(listing.walk());
   }
 
   /**
@@ -236,12 +158,11 @@ export class Table {
    * @deprecated Holds the whole listing in memory; use {@link Table.iterate} or {@link Table.listPage}.
    */
   async list(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
-    const { o, scope, startKey } = this.listing(partition, prefix, options);
-    const op = new Operation(this.runtime, 'List', o);
-    return op.run(async () => {
+    const listing = new Listing(this.runtime, this.tableName, 'List', partition, prefix, options);
+    return listing.op.run(async () => {
       const items: KVPair[] = [];
-      for await (const kv of this.walk(op, scope, o, startKey)) items.push(kv);
-      if (items.length === 0) throw notFound(this.tableName, partition, prefix, 'prefix');
+      for await (const kv of listing.walk()) items.push(kv);
+      if (items.length === 0) throw keyNotFound(this.tableName, partition, prefix, 'prefix');
       return items;
     });
   }
@@ -305,67 +226,7 @@ export class Table {
    * ```
    */
   async atomicPut(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<KVPair> {
-    const o = resolveWriteOptions(options);
-    checkPartitionKey(partition);
-    checkSortKey(key);
-    const previous = o.previous;
-    if (previous !== undefined) checkSameItem(previous, partition, key);
-    const now = this.runtime.clock();
-    const expires = expiresAt(now, o.ttl);
-    checkWriteSize(partition, key, o.payload, o.fields, expires);
-    const op = new Operation(this.runtime, 'AtomicPut', o);
-
-    if (previous === undefined) {
-      const item = newItem(partition, key, o, expires);
-      return op.run(async () => {
-        try {
-          await op.putItem({
-            TableName: this.tableName,
-            Item: item,
-            ...absentOrExpiredCondition(seconds(now)),
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          });
-        } catch (err) {
-          if (!(err instanceof ConditionFailed)) throw err;
-          if (err.attempts > 1) {
-            // The SDK retried: the live item found may be this very create, landed by a lost attempt.
-            const stored = await this.storedAfter(op, partition, key, err);
-            const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
-            if (stored !== undefined && holdsWrite(stored, own)) {
-              op.conditionMeant(err, undefined);
-              return this.decode(stored);
-            }
-          }
-          throw op.conditionMeant(err, exists(partition, key));
-        }
-        return this.decode(item);
-      });
-    }
-
-    const update = swapExpressions({ payload: o.payload, fields: o.fields, expires }, previous.version, seconds(now));
-    checkExpressionSize(update.UpdateExpression, key, o.fields);
-    return op.run(async () => {
-      try {
-        const out = await op.updateItem({
-          TableName: this.tableName,
-          Key: itemKey(partition, key),
-          ...update,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        });
-        return this.decode(out.Attributes ?? {});
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        const stored = await this.storedAfter(op, partition, key, err);
-        const own = { version: previous.version + 1, payload: o.payload, fields: o.fields, expires, whole: false };
-        // The SDK retried: the version found may be this very update, landed by a lost attempt.
-        if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own)) {
-          op.conditionMeant(err, undefined);
-          return this.decode(stored);
-        }
-        throw op.conditionMeant(err, this.compareFailed(stored, partition, key, previous));
-      }
-    });
+    return atomicPut(this.runtime, this.tableName, partition, key, options);
   }
 
   /**
@@ -393,202 +254,6 @@ export class Table {
     previous?: PreviousKV,
     ...options: (DeleteOptions | undefined)[]
   ): Promise<boolean> {
-    const o = resolveDeleteOptions(options);
-    checkPartitionKey(partition);
-    checkSortKey(key);
-    if (previous !== undefined) checkSameItem(checkPrevious(previous), partition, key);
-    const op = new Operation(this.runtime, 'AtomicDelete', o);
-    const now = seconds(this.runtime.clock());
-    const base = { TableName: this.tableName, Key: itemKey(partition, key) };
-
-    if (previous === undefined) {
-      return op.run(async () => {
-        try {
-          await op.deleteItem({ ...base, ...absentOrExpiredCondition(now) });
-          return false;
-        } catch (err) {
-          if (err instanceof ConditionFailed) throw op.conditionMeant(err, exists(partition, key));
-          throw err;
-        }
-      });
-    }
-    return op.run(async () => {
-      try {
-        await op.deleteItem({
-          ...base,
-          ...liveAtVersionCondition(previous.version, now),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        });
-        return true;
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        const stored = await this.storedAfter(op, partition, key, err);
-        // The SDK retried and the item is gone: a lost attempt deleted it, or another caller did after
-        // the version was seen; either way the item at previous.version is gone, which is what was asked.
-        if (err.attempts > 1 && stored === undefined) {
-          op.conditionMeant(err, undefined);
-          return true;
-        }
-        throw op.conditionMeant(err, this.compareFailed(stored, partition, key, previous));
-      }
-    });
+    return atomicDelete(this.runtime, this.tableName, partition, key, previous, options);
   }
-
-  /**
-   * The item as it is after a condition failed: the one the server returned
-   * with the failure, or, where the server returns none (dynalite, or no
-   * item), one consistent GetItem. Undefined when there is no item. A failed
-   * read fails the operation (REQUEST_FAILED): its outcome is then unknown.
-   */
-  private async storedAfter(
-    op: Operation,
-    partition: string,
-    key: string,
-    failure: ConditionFailed,
-  ): Promise<AttributeMap | undefined> {
-    if (failure.itemReturned) return failure.item;
-    const { Item } = await op.getItem({
-      TableName: this.tableName,
-      Key: itemKey(partition, key),
-      ConsistentRead: true,
-    });
-    return Item?.id === undefined ? undefined : Item;
-  }
-
-  /** KEY_MODIFIED or KEY_NOT_FOUND, from the item found after a compare failed. */
-  private compareFailed(
-    item: AttributeMap | undefined,
-    partition: string,
-    key: string,
-    previous: PreviousKV,
-  ): DynastoreError {
-    if (item === undefined || isExpired(item, seconds(this.runtime.clock()))) {
-      return notFound(this.tableName, partition, key);
-    }
-    return new DynastoreError(
-      'KEY_MODIFIED',
-      `key ${JSON.stringify(key)} in partition ${JSON.stringify(partition)} was modified: expected version ${previous.version}, found ${item.version?.N ?? 'none'}`,
-      { value: previous },
-    );
-  }
-
-  /** What every listing starts from: its options, its token scope, and the decoded start key. */
-  private listing(
-    partition: string,
-    prefix: string,
-    options: readonly (ReadOptions | undefined)[],
-  ): { o: ResolvedRead; scope: TokenScope; startKey: AttributeMap | undefined } {
-    const o = resolveReadOptions(options);
-    const scope = this.listScope(partition, prefix, o);
-    const startKey = o.startKey === undefined ? undefined : decodeToken(o.startKey, scope, this.runtime.tokenSecret);
-    return { o, scope, startKey };
-  }
-
-  private listScope(partition: string, prefix: string, o: ResolvedRead): TokenScope {
-    const index = o.index;
-    checkPartitionKey(partition, index?.type === 'global' ? 'index partition' : 'partition');
-    checkPrefix(prefix);
-    if (index === undefined) {
-      return {
-        table: this.tableName,
-        index: '',
-        partitionAttribute: 'id',
-        partition,
-        sortAttribute: 'name',
-        prefix,
-        keyAttributes: TABLE_KEYS,
-      };
-    }
-    const partitionAttribute = index.type === 'global' ? index.partitionKeyAttribute : 'id';
-    return {
-      table: this.tableName,
-      index: `${index.type}:${index.name}`,
-      partitionAttribute,
-      partition,
-      sortAttribute: index.sortKeyAttribute,
-      prefix,
-      keyAttributes: new Map([
-        ...TABLE_KEYS,
-        [partitionAttribute, LIMITS.partitionKeyBytes],
-        [index.sortKeyAttribute, LIMITS.sortKeyBytes],
-      ]),
-    };
-  }
-
-  private query(
-    op: Operation,
-    scope: TokenScope,
-    o: ResolvedRead,
-    startKey: AttributeMap | undefined,
-  ): Promise<Outputs['Query']> {
-    const params: QueryInput = {
-      TableName: this.tableName,
-      ...queryExpressions(
-        scope.partitionAttribute,
-        scope.partition,
-        scope.sortAttribute,
-        scope.prefix,
-        seconds(this.runtime.clock()),
-      ),
-      ScanIndexForward: o.scanIndexForward,
-    };
-    if (o.index !== undefined) params.IndexName = o.index.name;
-    if (o.index?.type !== 'global') params.ConsistentRead = o.consistent;
-    if (o.limit !== undefined) params.Limit = o.limit;
-    if (startKey !== undefined) params.ExclusiveStartKey = startKey;
-    return op.query(params);
-  }
-
-  private async *walk(
-    op: Operation,
-    scope: TokenScope,
-    o: ResolvedRead,
-    startKey: AttributeMap | undefined,
-  ): AsyncIterableIterator<KVPair> {
-    let next = startKey;
-    do {
-      const out = await this.query(op, scope, o, next);
-      if (out.Items !== undefined) for (const item of out.Items) yield this.decode(item);
-      next = out.LastEvaluatedKey;
-    } while (next !== undefined);
-  }
-}
-
-/** Unix seconds at which an item written now with `ttl` expires: never earlier than asked. */
-function expiresAt(now: number, ttl: number | undefined): number | undefined {
-  return ttl === undefined ? undefined : Math.ceil((now + ttl) / 1000);
-}
-
-/** The whole item a create writes. */
-function newItem(partition: string, key: string, o: ResolvedWrite, expires: number | undefined): AttributeMap {
-  const item: AttributeMap = { ...o.fields, id: { S: partition }, name: { S: key }, version: { N: '1' } };
-  if (o.payload !== undefined) item.payload = o.payload;
-  if (expires !== undefined) item.expires = { N: String(expires) };
-  return item;
-}
-
-function checkSameItem(previous: PreviousKV, partition: string, key: string): void {
-  if (
-    (previous.partition !== undefined && previous.partition !== partition) ||
-    (previous.key !== undefined && previous.key !== key)
-  ) {
-    throw invalidArgument(
-      `previous is the item ${JSON.stringify(previous.key)} of partition ${JSON.stringify(previous.partition)}, not ${JSON.stringify(key)} of ${JSON.stringify(partition)}`,
-      previous,
-    );
-  }
-}
-
-function notFound(table: string, partition: string, key: string, what = 'key'): DynastoreError {
-  return new DynastoreError(
-    'KEY_NOT_FOUND',
-    `${what} ${JSON.stringify(key)} not found in partition ${JSON.stringify(partition)} of table ${JSON.stringify(table)}`,
-  );
-}
-
-function exists(partition: string, key: string): DynastoreError {
-  return new DynastoreError(
-    'KEY_EXISTS',
-    `key ${JSON.stringify(key)} already exists in partition ${JSON.stringify(partition)}`,
-  );
 }

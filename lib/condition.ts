@@ -1,4 +1,6 @@
-// The outcome of a conditional write whose SDK request was retried.
+// What a failed condition means: the item as it is after the failure, the
+// error it makes (KEY_MODIFIED or KEY_NOT_FOUND), and, for a conditional
+// write whose SDK request was retried, whether the item holds that very write.
 //
 // When an attempt's reply is lost (a timeout, a reset connection, a 5xx), the
 // SDK sends the request again. If the first attempt had landed, the retry's
@@ -12,6 +14,12 @@
 // write that landed and was then overwritten by someone else before the retry
 // reads as someone else's write (KEY_MODIFIED, KEY_EXISTS).
 import type { AttributeMap, AttributeValue } from './attribute';
+import type { ConditionFailed } from './client';
+import { DynastoreError, keyNotFound } from './errors';
+import { itemKey, seconds } from './item';
+import { isExpired } from './kvpair';
+import type { PreviousKV } from './options';
+import type { Operation } from './request';
 
 /** @internal What a write leaves in the item when it lands. */
 export interface ExpectedItem {
@@ -130,4 +138,45 @@ function canonicalNumber(n: string): string {
   const significant = digits.slice(first, end);
   const scale = Number(exponent) + whole.length - first;
   return `${sign === '-' ? '-' : ''}0.${significant}e${scale}`;
+}
+
+/**
+ * @internal The item as it is after a condition failed: the one the server returned
+ * with the failure, or, where the server returns none (dynalite, or no
+ * item), one consistent GetItem. Undefined when there is no item. A failed
+ * read fails the operation (REQUEST_FAILED): its outcome is then unknown.
+ */
+export async function storedAfter(
+  op: Operation,
+  tableName: string,
+  partition: string,
+  key: string,
+  failure: ConditionFailed,
+): Promise<AttributeMap | undefined> {
+  if (failure.itemReturned) return failure.item;
+  const { Item } = await op.getItem({
+    TableName: tableName,
+    Key: itemKey(partition, key),
+    ConsistentRead: true,
+  });
+  return Item?.id === undefined ? undefined : Item;
+}
+
+/** @internal KEY_MODIFIED or KEY_NOT_FOUND, from the item found after a compare failed. */
+export function compareFailed(
+  op: Operation,
+  tableName: string,
+  item: AttributeMap | undefined,
+  partition: string,
+  key: string,
+  previous: PreviousKV,
+): DynastoreError {
+  if (item === undefined || isExpired(item, seconds(op.runtime.clock()))) {
+    return keyNotFound(tableName, partition, key);
+  }
+  return new DynastoreError(
+    'KEY_MODIFIED',
+    `key ${JSON.stringify(key)} in partition ${JSON.stringify(partition)} was modified: expected version ${previous.version}, found ${item.version?.N ?? 'none'}`,
+    { value: previous },
+  );
 }

@@ -1,0 +1,119 @@
+import type { AttributeMap } from './attribute';
+import type { Outputs, QueryInput } from './client';
+import { queryExpressions } from './expressions';
+import { seconds } from './item';
+import { decodeItem, type KVPair, type KVPairPage } from './kvpair';
+import { resolveReadOptions, type ReadOptions, type ResolvedRead } from './options';
+import { Operation, type Runtime } from './request';
+import { decodeToken, encodeToken, type TokenScope } from './token';
+import { checkPartitionKey, checkPrefix, LIMITS } from './validate';
+
+/** The table's own key attributes, with the most bytes each may hold. */
+const TABLE_KEYS: ReadonlyMap<string, number> = new Map([
+  ['id', LIMITS.partitionKeyBytes],
+  ['name', LIMITS.sortKeyBytes],
+]);
+
+/**
+ * @internal One prefix listing of a partition (or of an index's partition):
+ * its options, the scope its paging tokens are bound to, where it starts, and
+ * the operation its Query requests belong to. Everything is checked, the
+ * start token decoded, before any request.
+ */
+export class Listing {
+  readonly op: Operation;
+  private readonly o: ResolvedRead;
+  private readonly scope: TokenScope;
+  private readonly startKey: AttributeMap | undefined;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly tableName: string,
+    name: 'ListPage' | 'List',
+    partition: string,
+    prefix: string,
+    options: readonly (ReadOptions | undefined)[],
+  ) {
+    this.o = resolveReadOptions(options);
+    this.scope = listScope(tableName, partition, prefix, this.o);
+    this.startKey =
+      this.o.startKey === undefined ? undefined : decodeToken(this.o.startKey, this.scope, runtime.tokenSecret);
+    this.op = new Operation(runtime, name, this.o);
+  }
+
+  /** One Query: its live items, and a token when DynamoDB has more. */
+  async page(): Promise<KVPairPage> {
+    const out = await this.query(this.startKey);
+    const page: KVPairPage = { keys: (out.Items ?? []).map((item) => this.decode(item)) };
+    if (out.LastEvaluatedKey !== undefined) {
+      page.lastKey = encodeToken(out.LastEvaluatedKey, this.scope, this.runtime.tokenSecret);
+    }
+    return page;
+  }
+
+  /** Every live item, page after page, each page fetched when the loop asks for more. */
+  async *walk(): AsyncIterableIterator<KVPair> {
+    let next = this.startKey;
+    do {
+      const out = await this.query(next);
+      if (out.Items !== undefined) for (const item of out.Items) yield this.decode(item);
+      next = out.LastEvaluatedKey;
+    } while (next !== undefined);
+  }
+
+  private decode(item: AttributeMap): KVPair {
+    return decodeItem(item, this.runtime.client.codec);
+  }
+
+  private query(startKey: AttributeMap | undefined): Promise<Outputs['Query']> {
+    const { o, scope } = this;
+    const params: QueryInput = {
+      TableName: this.tableName,
+      ...queryExpressions(
+        scope.partitionAttribute,
+        scope.partition,
+        scope.sortAttribute,
+        scope.prefix,
+        seconds(this.runtime.clock()),
+      ),
+      ScanIndexForward: o.scanIndexForward,
+    };
+    if (o.index !== undefined) params.IndexName = o.index.name;
+    if (o.index?.type !== 'global') params.ConsistentRead = o.consistent;
+    if (o.limit !== undefined) params.Limit = o.limit;
+    if (startKey !== undefined) params.ExclusiveStartKey = startKey;
+    return this.op.query(params);
+  }
+}
+
+/** What a listing's tokens are bound to: table, index, partition, prefix, and the key attributes. */
+function listScope(table: string, partition: string, prefix: string, o: ResolvedRead): TokenScope {
+  const index = o.index;
+  checkPartitionKey(partition, index?.type === 'global' ? 'index partition' : 'partition');
+  checkPrefix(prefix);
+  if (index === undefined) {
+    return {
+      table,
+      index: '',
+      partitionAttribute: 'id',
+      partition,
+      sortAttribute: 'name',
+      prefix,
+      keyAttributes: TABLE_KEYS,
+    };
+  }
+  const partitionAttribute = index.type === 'global' ? index.partitionKeyAttribute : 'id';
+  return {
+    table,
+    index: `${index.type}:${index.name}`,
+    partitionAttribute,
+    partition,
+    sortAttribute: index.sortKeyAttribute,
+    prefix,
+    keyAttributes: new Map([
+      ...TABLE_KEYS,
+      [partitionAttribute, LIMITS.partitionKeyBytes],
+      [index.sortKeyAttribute, LIMITS.sortKeyBytes],
+    ]),
+  };
+}
