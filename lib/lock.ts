@@ -2,9 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { fullJitter, sleep } from './backoff';
 import { DynastoreError, invalidArgument } from './errors';
 import type { KVPair } from './kvpair';
-import { checkSignal } from './options';
-import type { Partition } from './partition';
+import { checkSignal, type ReadOptions, type WriteOptions } from './options';
 import { describeValue } from './validate';
+
+/**
+ * @internal What a lock needs of the partition it lives in: its two
+ * operations and the session's clock. A {@link Lock} is built on this, not on
+ * `Partition`, so the dependency points one way. Lock writes carry
+ * `context.lock` (`'acquire'`, `'renew'`, `'release'`, `'read'`) for hooks.
+ */
+export interface LockStore {
+  /** The session's clock, in milliseconds since the epoch. */
+  readonly clock: () => number;
+  /** `Partition.get`. */
+  get(key: string, options?: ReadOptions): Promise<KVPair>;
+  /** `Partition.atomicPut`. */
+  atomicPut(key: string, ...options: WriteOptions[]): Promise<KVPair>;
+}
 
 // Implementation notes: what the locks do NOT guarantee.
 //
@@ -255,7 +269,7 @@ export class Lock {
 
   /** @internal */
   constructor(
-    private readonly partition: Partition,
+    private readonly store: LockStore,
     pair: KVPair,
     private readonly owner: string,
     private readonly options: ResolvedLockOptions,
@@ -265,7 +279,7 @@ export class Lock {
     this.version = pair.version;
     this.fencingToken = pair.version;
     this.signal = this.controller.signal;
-    this.clock = partition.table.clock;
+    this.clock = store.clock;
     this.extend(sentAt);
   }
 
@@ -283,11 +297,12 @@ export class Lock {
       this.renewal = renewal;
       this.writing = 'renewal';
       try {
-        const next = await this.partition.atomicPut(this.key, {
+        const next = await this.store.atomicPut(this.key, {
           previous: { version: this.version },
           fields: { owner: this.owner, state: 'held', leaseUntil: sentAt + this.options.ttl },
           // Aborted when the lease runs out: a renewal that cannot finish before then is no use.
           signal: renewal.signal,
+          context: { lock: 'renew' },
         });
         // The lock ended (its lease ran out) while the answer was on its way: it stays ended.
         if (renewal.signal.aborted) return false;
@@ -321,9 +336,10 @@ export class Lock {
       if (this.ended) return false;
       this.writing = 'release';
       try {
-        await this.partition.atomicPut(this.key, {
+        await this.store.atomicPut(this.key, {
           previous: { version: this.version },
           fields: { owner: this.owner, state: 'released', leaseUntil: 0 },
+          context: { lock: 'release' },
         });
         return this.released();
       } catch (err) {
@@ -357,11 +373,11 @@ export class Lock {
     if (someoneElseWrote(err)) {
       // Judged when the failed compare came back: the item had changed by then.
       if (this.clock() >= this.deadline) return false;
-      const stored = await readLock(this.partition, this.key);
+      const stored = await readLock(this.store, this.key);
       return typeof stored !== 'object' || stored.version !== this.version + 1 || this.isOwnRelease(stored);
     }
     if (!DynastoreError.is(err, 'REQUEST_FAILED')) return false;
-    const stored = await readLock(this.partition, this.key);
+    const stored = await readLock(this.store, this.key);
     return typeof stored === 'object' && stored.version === this.version + 1 && this.isOwnRelease(stored);
   }
 
@@ -476,20 +492,21 @@ function heldUntil(pair: KVPair): number {
  * The lock item, read consistently after a write whose outcome is in doubt:
  * `'absent'` when there is none, `'unknown'` when the read failed too.
  */
-async function readLock(partition: Partition, key: string): Promise<KVPair | 'absent' | 'unknown'> {
+async function readLock(store: LockStore, key: string): Promise<KVPair | 'absent' | 'unknown'> {
   try {
-    return await partition.get(key);
+    return await store.get(key, { context: { lock: 'read' } });
   } catch (err) {
     return DynastoreError.is(err, 'KEY_NOT_FOUND') ? 'absent' : 'unknown';
   }
 }
 
 /** Frees a lock item this attempt wrote but will not hand out; if it fails, the lease runs out by itself. */
-async function releaseQuietly(partition: Partition, acquired: KVPair, owner: string): Promise<void> {
+async function releaseQuietly(store: LockStore, acquired: KVPair, owner: string): Promise<void> {
   try {
-    await partition.atomicPut(acquired.key, {
+    await store.atomicPut(acquired.key, {
       previous: acquired,
       fields: { owner, state: 'released', leaseUntil: 0 },
+      context: { lock: 'release' },
     });
   } catch {
     // Someone else's write after the lease ran out, or an outage: either way nothing more to do.
@@ -502,11 +519,11 @@ interface Attempt {
   heldUntil?: number;
 }
 
-async function attempt(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Attempt> {
-  const clock = partition.table.clock;
+async function attempt(store: LockStore, key: string, o: ResolvedLockOptions): Promise<Attempt> {
+  const clock = store.clock;
   let current: KVPair | undefined;
   try {
-    current = await partition.get(key, o.signal === undefined ? {} : { signal: o.signal });
+    current = await store.get(key, { signal: o.signal, context: { lock: 'read' } });
   } catch (err) {
     if (!DynastoreError.is(err, 'KEY_NOT_FOUND')) throw err;
   }
@@ -522,14 +539,14 @@ async function attempt(partition: Partition, key: string, o: ResolvedLockOptions
   const write = { fields: { owner, state: 'held', leaseUntil: sentAt + o.ttl }, value: o.value ?? '' };
   let acquired: KVPair;
   try {
-    acquired = await partition.atomicPut(key, current === undefined ? write : { ...write, previous: current });
+    acquired = await store.atomicPut(key, { ...write, previous: current, context: { lock: 'acquire' } });
   } catch (err) {
     // Someone else's write got there first: busy.
     if (someoneElseWrote(err)) return {};
     if (!DynastoreError.is(err, 'REQUEST_FAILED')) throw err;
     // No answer came (retries ran out, the check read failed, a client that does not retry), yet the write
     // may have landed: then the item holds this attempt's owner. Anything else is an outage, not "busy".
-    const stored = await readLock(partition, key);
+    const stored = await readLock(store, key);
     if (typeof stored !== 'object') throw err;
     const { owner: storedOwner, state } = lockFields(stored);
     if (storedOwner !== owner || state !== 'held') throw err;
@@ -540,7 +557,7 @@ async function attempt(partition: Partition, key: string, o: ResolvedLockOptions
   // Either way the item is freed now, not left held until its leaseUntil.
   const lapsed = clock() >= leaseEnd(sentAt, o.ttl);
   if (lapsed || o.signal?.aborted) {
-    await releaseQuietly(partition, acquired, owner);
+    await releaseQuietly(store, acquired, owner);
     if (o.signal?.aborted) {
       throw new DynastoreError('ABORTED', `lock ${JSON.stringify(key)} aborted: ${String(o.signal.reason)}`, {
         cause: o.signal.reason,
@@ -548,12 +565,12 @@ async function attempt(partition: Partition, key: string, o: ResolvedLockOptions
     }
     return {};
   }
-  return { lock: new Lock(partition, acquired, owner, o, sentAt) };
+  return { lock: new Lock(store, acquired, owner, o, sentAt) };
 }
 
 /** @internal One attempt at the lock; undefined when someone else holds it. */
-export async function tryAcquire(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Lock | undefined> {
-  return (await attempt(partition, key, o)).lock;
+export async function tryAcquire(store: LockStore, key: string, o: ResolvedLockOptions): Promise<Lock | undefined> {
+  return (await attempt(store, key, o)).lock;
 }
 
 /**
@@ -568,11 +585,11 @@ function pause(n: number, o: ResolvedLockOptions, untilFree: number, left: numbe
 }
 
 /** @internal Attempts until acquired, with jittered backoff, within `wait`. */
-export async function acquire(partition: Partition, key: string, o: ResolvedLockOptions): Promise<Lock> {
-  const clock = partition.table.clock;
+export async function acquire(store: LockStore, key: string, o: ResolvedLockOptions): Promise<Lock> {
+  const clock = store.clock;
   const started = clock();
   for (let n = 0; ; n++) {
-    const { lock, heldUntil: until } = await attempt(partition, key, o);
+    const { lock, heldUntil: until } = await attempt(store, key, o);
     if (lock !== undefined) return lock;
     const now = clock();
     const left = o.wait === undefined ? Infinity : started + o.wait - now;

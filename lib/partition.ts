@@ -1,5 +1,5 @@
 import type { KVPair, KVPairPage } from './kvpair';
-import { acquire, resolveLockOptions, tryAcquire, type Lock, type LockOptions } from './lock';
+import { acquire, resolveLockOptions, tryAcquire, type Lock, type LockOptions, type LockStore } from './lock';
 import type { DeleteOptions, PreviousKV, ReadOptions, WriteOptions } from './options';
 import type { Table } from './table';
 import { checkPartitionKey, checkSortKey } from './validate';
@@ -115,7 +115,7 @@ export class Partition {
    */
   async lock(key: string, options?: LockOptions): Promise<Lock> {
     checkSortKey(key);
-    return acquire(this, key, resolveLockOptions(options));
+    return acquire(this.lockStore(), key, resolveLockOptions(options));
   }
 
   /**
@@ -128,6 +128,15 @@ export class Partition {
    */
   async tryLock(key: string, options?: LockOptions): Promise<Lock | undefined> {
     checkSortKey(key);
-    return tryAcquire(this, key, resolveLockOptions(options));
+    return tryAcquire(this.lockStore(), key, resolveLockOptions(options));
+  }
+
+  /** What a lock needs of this partition. */
+  private lockStore(): LockStore {
+    return {
+      clock: this.table.clock,
+      get: (key, options) => this.get(key, options),
+      atomicPut: (key, ...options) => this.atomicPut(key, ...options),
+    };
   }
 }

@@ -74,6 +74,24 @@ forEachServer('locks and leases', (server) => {
     );
   });
 
+  it('hooks see each lock request tagged with what it is for: read, acquire, renew, release', async () => {
+    const seen: string[] = [];
+    const tagged = new Session({
+      client: ddb,
+      hooks: {
+        requestBuilt: (ctx) => {
+          seen.push(`${ctx.operation}:${String(ctx.lock)}`);
+        },
+      },
+    })
+      .table(tableName)
+      .partition('jobs');
+    const lock = await tagged.lock(fresh(), { heartbeat: false });
+    expect(await lock.renew()).to.equal(true);
+    expect(await lock.release()).to.equal(true);
+    expect(seen).to.deep.equal(['Get:read', 'AtomicPut:acquire', 'AtomicPut:renew', 'AtomicPut:release']);
+  });
+
   it('the lock is an ordinary item, readable with get, with no expires, so TTL never deletes it', async () => {
     const key = fresh();
     const lock = await jobs.lock(key, { value: 'worker-a', heartbeat: false });
