@@ -1,5 +1,6 @@
 import type { AttributeMap, AttributeValue } from './attribute';
-import { invalidArgument } from './errors';
+import type { Codec } from './client';
+import { DynastoreError, invalidArgument } from './errors';
 import { v2Codec } from './sdk-v2';
 import { describeValue } from './validate';
 
@@ -17,12 +18,7 @@ import { describeValue } from './validate';
  * ```
  */
 export function marshalStruct(value: object): AttributeValue {
-  // Checked at run time too: JavaScript callers can pass anything.
-  const input: unknown = value;
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidArgument(`marshalStruct takes an object, got ${describeValue(value)}`, value);
-  }
-  return { M: v2Codec().marshall(value) };
+  return marshalWith(v2Codec, value);
 }
 
 /**
@@ -31,6 +27,26 @@ export function marshalStruct(value: object): AttributeValue {
  */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
 export function unmarshalStruct<T = Record<string, unknown>>(value: AttributeValue | undefined): T {
+  return unmarshalWith<T>(v2Codec, value);
+}
+
+/**
+ * @internal {@link marshalStruct} over the converter `codec` gives, which is
+ * asked for only once the value passed the checks: the checks of `dynastore`
+ * and `dynastore/v3` in one place.
+ */
+export function marshalWith(codec: () => Codec, value: object): AttributeValue {
+  // Checked at run time too: JavaScript callers can pass anything.
+  const input: unknown = value;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalidArgument(`marshalStruct takes an object, got ${describeValue(value)}`, value);
+  }
+  return { M: converted('marshalStruct', value, () => codec().marshall(value)) };
+}
+
+/** @internal {@link unmarshalStruct} over the converter `codec` gives. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
+export function unmarshalWith<T>(codec: () => Codec, value: AttributeValue | undefined): T {
   const map: unknown = value?.M;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
     throw invalidArgument(
@@ -38,5 +54,21 @@ export function unmarshalStruct<T = Record<string, unknown>>(value: AttributeVal
       value,
     );
   }
-  return v2Codec().unmarshall(map as AttributeMap) as T;
+  return converted('unmarshalStruct', value, () => codec().unmarshall(map as AttributeMap)) as T;
+}
+
+/**
+ * What `convert` returns; a converter's own error (aws-sdk v3's refuses NaN,
+ * and numbers it cannot hold exactly) as INVALID_ARGUMENT, with it as cause.
+ */
+function converted<T>(what: string, value: unknown, convert: () => T): T {
+  try {
+    return convert();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new DynastoreError('INVALID_ARGUMENT', `${what} cannot convert ${describeValue(value)}: ${reason}`, {
+      cause: err,
+      value,
+    });
+  }
 }

@@ -157,7 +157,9 @@ function mapError(command: CommandName, err: unknown, signal: AbortSignal | unde
     const item = aws.Item === undefined ? undefined : (wireValue({ M: aws.Item }).M as AttributeMap);
     return new ConditionFailed(item, 'Item' in aws, attempts, err);
   }
-  const failed = requestFailed(command, err, aws.code);
+  // v2 names every failure to connect UnknownEndpoint (its DNS check matches any numeric errno, ECONNREFUSED
+  // too); both adapters call a failure to connect NetworkingError, as v2 does before that check.
+  const failed = requestFailed(command, err, aws.code === 'UnknownEndpoint' ? 'NetworkingError' : aws.code);
   failedAttempts.set(failed, attempts);
   return failed;
 }

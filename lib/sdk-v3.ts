@@ -2,6 +2,16 @@
 // that loads it, and only when a session is given a v3 client. Everything
 // the rest of the library knows of v3 (commands, `abortSignal`, `$metadata`,
 // error names, its converter) is here.
+//
+// Implementation notes, checked against @aws-sdk/client-dynamodb 3.1162:
+// - Attempts come from `$metadata.attempts`, which v3's retry middleware sets
+//   on the output and, when it stops retrying, on the error too (a
+//   ConditionalCheckFailedException that met a write of an earlier attempt
+//   whose reply was lost reports 2). A client whose middleware stack has no
+//   retry middleware reports none; its requests count as one attempt, which
+//   is what they are.
+// - A request without a signal is sent without options: a client built with
+//   `cacheMiddleware: true` reuses its resolved middleware only then.
 import {
   BatchGetItemCommand,
   DeleteItemCommand,
@@ -36,16 +46,30 @@ const COMMANDS = {
   BatchGetItem: BatchGetItemCommand,
 } as const;
 
-/** aws-sdk v3's `@aws-sdk/util-dynamodb` as a {@link Codec}. */
+/**
+ * @internal aws-sdk v3's `@aws-sdk/util-dynamodb` as a {@link Codec}, with its
+ * own number semantics: integers beyond `Number.MAX_SAFE_INTEGER` read as
+ * `bigint`, and marshalling such a number (or NaN) throws. Objects of any
+ * class marshal as maps and undefined members are left out, as aws-sdk v2's
+ * converter does.
+ */
 export const v3Codec: Codec = {
   output: (value): unknown => convertToNative(value as Parameters<typeof convertToNative>[0]),
   unmarshall: (map) => unmarshall(map as Parameters<typeof unmarshall>[0]),
-  marshall: (value) => marshall(value, { removeUndefinedValues: true }),
+  marshall: (value) => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
 };
 
 /** What v3 puts on its outputs and errors. */
 interface Metadata {
-  $metadata?: { attempts?: number };
+  $metadata?: { attempts?: number; httpStatusCode?: number };
+}
+
+/** The members of a v3 error the adapter reads. */
+interface V3Error extends Metadata {
+  name?: unknown;
+  code?: unknown;
+  $fault?: unknown;
+  Item?: AttributeMap;
 }
 
 /** @internal The {@link DynamoClient} over an aws-sdk v3 `DynamoDBClient`. */
@@ -64,11 +88,12 @@ export class AwsSdkV3Client implements DynamoClient {
   ): Promise<Sent<Outputs[C]>> {
     if (signal?.aborted) throw abortedError(command, signal);
     const Command = COMMANDS[command] as unknown as new (input: Inputs[C]) => Parameters<DynamoDBClient['send']>[0];
-    const response = this.client.send(new Command(params), signal === undefined ? {} : { abortSignal: signal });
     try {
-      const output = (
-        signal === undefined ? await response : await raceAbort(command, response, signal)
-      ) as Outputs[C] & Metadata;
+      const response = this.client.send(
+        new Command(params),
+        signal === undefined ? undefined : { abortSignal: signal },
+      ) as Promise<Outputs[C] & Metadata>;
+      const output = signal === undefined ? await response : await raceAbort(command, response, signal);
       return { output, attempts: output.$metadata?.attempts ?? 1 };
     } catch (err) {
       throw mapError(command, err, signal);
@@ -82,10 +107,10 @@ export class AwsSdkV3Client implements DynamoClient {
  * operation at once too.
  */
 async function raceAbort<T>(command: CommandName, response: Promise<T>, signal: AbortSignal): Promise<T> {
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = (): void => reject(abortedError(command, signal));
-  });
+  // The executor runs at once, so reject is set before anything can call onAbort.
+  let reject!: (err: Error) => void;
+  const aborted = new Promise<never>((_, r) => (reject = r));
+  const onAbort = (): void => reject(abortedError(command, signal));
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.race([response, aborted]);
@@ -100,19 +125,34 @@ async function raceAbort<T>(command: CommandName, response: Promise<T>, signal: 
 
 function mapError(command: CommandName, err: unknown, signal: AbortSignal | undefined): Error {
   if (signal?.aborted) return abortedError(command, signal);
-  const e = (typeof err === 'object' && err !== null ? err : {}) as Metadata & {
-    name?: unknown;
-    code?: unknown;
-    Item?: AttributeMap;
-  };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as V3Error;
   const attempts = e.$metadata?.attempts ?? 1;
-  const name = typeof e.name === 'string' ? e.name : undefined;
-  if (name === 'ConditionalCheckFailedException') {
+  if (e.name === 'ConditionalCheckFailedException') {
+    // v3 declares `Item` on every such error; it is undefined when the server sent none (dynalite, no item).
     return new ConditionFailed(e.Item, e.Item !== undefined, attempts, err);
   }
-  // A network failure is a plain Error whose code names it (ECONNREFUSED, ECONNRESET).
-  const awsCode = name === undefined || name === 'Error' ? (typeof e.code === 'string' ? e.code : name) : name;
-  const failed = requestFailed(command, err, awsCode);
+  const failed = requestFailed(command, err, awsCodeOf(e));
   failedAttempts.set(failed, attempts);
   return failed;
+}
+
+/** Node's codes for a connection that was reset, broken or timed out, which v3 and v2 both name TimeoutError. */
+const TIMEOUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * The error's name in the vocabulary both SDKs share: the service's error
+ * name for an answer from DynamoDB; for a failure on the wire, `TimeoutError`
+ * (no answer in time, or a connection reset or broken) or `NetworkingError`
+ * (no connection: refused, unreachable, unknown host), as aws-sdk v2 names
+ * them. v3 leaves the latter as Node's own error, named `Error`, with its
+ * code (`ECONNREFUSED`, `ENOTFOUND`).
+ */
+function awsCodeOf(e: V3Error): string | undefined {
+  const name = typeof e.name === 'string' ? e.name : undefined;
+  if (e.$fault !== undefined || e.$metadata?.httpStatusCode !== undefined) return name;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code))) return 'TimeoutError';
+  // Node's system error codes (ECONNREFUSED, EHOSTUNREACH, ENOTFOUND, EAI_AGAIN), not its ERR_ ones.
+  if (code !== undefined && /^E(AI_)?[A-Z]+$/.test(code)) return 'NetworkingError';
+  return name === 'Error' ? code : name;
 }

@@ -1,12 +1,15 @@
 // A writer process for the crash test: compare-and-swap increments of one
 // counter, forever, printing "ACK n" once the server has acknowledged n.
-// The test kills it with SIGKILL at a random moment.
+// The test kills it with SIGKILL at a random moment. Its third argument
+// names the SDK it writes on (v2 unless given).
 import './setup';
-import { Session, writeWithPreviousKV, writeWithString } from '../../lib';
-import { localConfig } from './server';
+import { writeWithPreviousKV, writeWithString } from '../../lib';
+import { sdkSession, type Sdk } from './sdk';
 
-const [endpoint, tableName] = process.argv.slice(2);
-const counter = new Session({ config: { ...localConfig, endpoint } }).table(String(tableName)).partition('crash');
+const [endpoint, tableName, sdk = 'v2'] = process.argv.slice(2);
+const counter = sdkSession(sdk as Sdk, String(endpoint))
+  .session.table(String(tableName))
+  .partition('crash');
 
 async function main(): Promise<never> {
   for (;;) {

@@ -13,9 +13,10 @@ export const tableDefinition = JSON.parse(
 ) as DynamoDB.CreateTableInput;
 
 /**
- * Credentials and region for a local server; nothing is sent to AWS. The
- * SDK's retry settings are left at their defaults (DynamoDB: 10 retries), as
- * users run them: exactness must hold when a write is retried.
+ * Credentials and region for a local server, for either SDK; nothing is sent
+ * to AWS. The SDK's retry settings are left at their defaults (DynamoDB: 10
+ * retries on v2, 4 attempts in all on v3), as users run them: exactness must
+ * hold when a write is retried.
  */
 export const localConfig = {
   region: 'us-east-1',
@@ -146,12 +147,15 @@ export const servers: readonly TestServer[] = (() => {
   return chosen;
 })();
 
-/** Defines the suite once per server, titled with the server's name. */
+/**
+ * Defines the suite once per server, titled with the server's name. Suites
+ * that run the library on each SDK too use `forEachTarget` (sdk.ts).
+ */
 export function forEachServer(title: string, suite: (server: TestServer) => void): void {
   for (const server of servers) describe(`${title} [${server.name}]`, () => suite(server));
 }
 
-/** A raw aws-sdk client for a local server. */
+/** A raw aws-sdk v2 client for a local server: sets up state and reads what the server holds, whatever SDK is under test. */
 export function rawClient(endpoint: string): DynamoDB {
   return new DynamoDB({ ...localConfig, endpoint });
 }

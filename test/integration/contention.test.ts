@@ -1,11 +1,11 @@
 // Compare-and-swap under contention, against each real server: many writers
 // at once, and nothing lost.
 import { expect } from 'chai';
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
-import { DynastoreError, Session, writeWithPreviousKV, writeWithString, type Partition } from '../../lib';
+import { DynastoreError, writeWithPreviousKV, writeWithString, type Partition } from '../../lib';
 import { budget } from '../helpers/budget';
 import { record } from '../helpers/report';
-import { createTable, forEachServer, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,13 +18,13 @@ function codes(results: PromiseSettledResult<unknown>[]): Record<string, number>
   return counts;
 }
 
-forEachServer('contention', (server) => {
-  let ddb: DynamoDB;
+forEachTarget('contention', (target) => {
   let p: Partition;
 
   before(async () => {
-    ddb = rawClient(await server.endpoint());
-    p = new Session({ client: ddb }).table(await createTable(ddb, 'contention')).partition('counters');
+    const endpoint = await target.server.endpoint();
+    const tableName = await createTable(rawClient(endpoint), 'contention');
+    p = target.session(endpoint).table(tableName).partition('counters');
   });
 
   it('32 concurrent creates of one key: exactly one succeeds, 31 get KEY_EXISTS', async function () {
@@ -36,9 +36,9 @@ forEachServer('contention', (server) => {
     expect((await p.get('created-once')).stringValue()).to.equal(`writer ${winner}`);
     record(
       this,
-      `creates-${server.name}`,
+      `creates-${target.name}`,
       'concurrent creates of one key: succeeded / KEY_EXISTS',
-      `${server.name}: 1 / 31 of 32`,
+      `${target.name}: 1 / 31 of 32`,
     );
   });
 
@@ -71,8 +71,8 @@ forEachServer('contention', (server) => {
     expect(final.version).to.equal(workers * increments + 1);
     record(
       this,
-      `cas-${server.name}`,
-      `${workers} workers × ${increments} CAS increments on ${server.name}: final value / conflicts retried / lost updates`,
+      `cas-${target.name}`,
+      `${workers} workers × ${increments} CAS increments on ${target.name}: final value / conflicts retried / lost updates`,
       `${final.stringValue()} / ${conflicts} / ${workers * increments - Number(final.stringValue())}`,
     );
   });
@@ -88,9 +88,9 @@ forEachServer('contention', (server) => {
     expect(await p.exists('deleted-once')).to.equal(false);
     record(
       this,
-      `deletes-${server.name}`,
+      `deletes-${target.name}`,
       'concurrent atomicDeletes with one previous: returned true',
-      `${server.name}: 1 of 16`,
+      `${target.name}: 1 of 16`,
     );
   });
 });

@@ -4,11 +4,11 @@
 // into an expression (every expression sent is placeholders and keywords).
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
-import { Session, type FieldValue, type RequestParams, type Table } from '../../lib';
+import { type FieldValue, type RequestParams, type Table } from '../../lib';
 import { budget } from '../helpers/budget';
 import { record } from '../helpers/report';
-import { createTable, forEachServer, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
 /** What an expression may consist of: our placeholders, operators and keywords, nothing a caller wrote. */
 const PLACEHOLDERS_ONLY =
@@ -62,24 +62,26 @@ const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(
   fc.boolean(),
 );
 
-forEachServer('field names and values fuzz', (server) => {
+forEachTarget('field names and values fuzz', (target) => {
   let table: Table;
   const sent: RequestParams[] = [];
 
   before(async () => {
-    const ddb: DynamoDB = rawClient(await server.endpoint());
-    table = new Session({
-      client: ddb,
-      hooks: {
-        requestBuilt: (_ctx, params) => {
-          sent.push(params);
+    const endpoint = await target.server.endpoint();
+    const tableName = await createTable(rawClient(endpoint), 'fields');
+    table = target
+      .session(endpoint, {
+        hooks: {
+          requestBuilt: (_ctx, params) => {
+            sent.push(params);
+          },
         },
-      },
-    }).table(await createTable(ddb, 'fields'));
+      })
+      .table(tableName);
   });
 
   it('stores and reads back every field verbatim, through put and atomicPut, never interpreted', async function () {
-    const numRuns = server.name === 'dynalite' ? 150 : 60;
+    const numRuns = target.server.name === 'dynalite' ? target.runs(150, 50) : target.runs(60, 20);
     // Six requests a run.
     this.timeout(budget(numRuns * 6));
     let n = 0;
@@ -120,8 +122,8 @@ forEachServer('field names and values fuzz', (server) => {
     }
     record(
       this,
-      `fuzz-fields-${server.name}`,
-      `field names and values fuzzed on ${server.name}: writes / fields / requests with only placeholders`,
+      `fuzz-fields-${target.name}`,
+      `field names and values fuzzed on ${target.name}: writes / fields / requests with only placeholders`,
       `${n * 3} / ${fieldsTried * 3} / ${sent.length}`,
     );
   });

@@ -3,10 +3,10 @@
 // throttling: dynalite stops at about 1 MB (three of these items), DynamoDB
 // and DynamoDB Local at 16 MB.
 import { expect } from 'chai';
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
-import { operationName, Session, writeWithString, type Partition } from '../../lib';
+import { operationName, writeWithString, type Partition } from '../../lib';
 import { budget } from '../helpers/budget';
-import { createTable, forEachServer, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
 const ITEMS = 60;
 /** Near the 400 KB item limit, so that a response holds only a few items. */
@@ -14,15 +14,15 @@ const PAYLOAD = 'x'.repeat(390 * 1024);
 /** A 390 KB request or response takes far longer than a small one; this is a loaded machine's figure. */
 const PER_LARGE_REQUEST_MS = 250;
 
-forEachServer('getMany of large items', (server) => {
+forEachTarget('getMany of large items', (target) => {
   let p: Partition;
   let batchGets = 0;
 
   before(async function () {
     this.timeout(budget(ITEMS, PER_LARGE_REQUEST_MS));
-    const ddb: DynamoDB = rawClient(await server.endpoint());
-    const session = new Session({
-      client: ddb,
+    const endpoint = await target.server.endpoint();
+    const ddb = rawClient(endpoint);
+    const session = target.session(endpoint, {
       hooks: {
         requestBuilt: (ctx) => {
           if (operationName(ctx) === 'GetMany') batchGets++;

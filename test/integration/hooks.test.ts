@@ -1,41 +1,22 @@
 // requestCompleted against real servers and real sockets, on aws-sdk v2 and
 // v3: the SDK's attempts, item counts, consumed capacity and the codes of
 // failed conditions are the same whichever SDK sends the request.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
-import { DynastoreError, Session, writeWithPreviousKV, writeWithString, type SessionOptions } from '../../lib';
+import { DynastoreError, writeWithPreviousKV, writeWithString, type Session } from '../../lib';
 import type { RequestOutcome } from '../../lib/hooks';
 import { rejection } from '../helpers/expect';
 import { faultProxy } from '../helpers/proxy';
-import { createTable, forEachServer, freePort, localConfig, rawClient } from '../helpers/server';
-
-type Sdk = 'v2' | 'v3';
-const SDKS: readonly Sdk[] = ['v2', 'v3'];
+import { sdkSession, sdks, type Sdk, type TargetSessionOptions } from '../helpers/sdk';
+import { createTable, forEachServer, freePort, rawClient } from '../helpers/server';
 
 /** A session on `sdk` against `endpoint` making `retries` retries after the first attempt, with quick backoff. */
 function session(
   sdk: Sdk,
   endpoint: string,
   retries: number | undefined,
-  options: Omit<SessionOptions<object>, 'client' | 'config'>,
+  options: TargetSessionOptions,
 ): { session: Session<object>; close: () => void } {
-  if (sdk === 'v2') {
-    const s = new Session<object>({
-      ...options,
-      config: {
-        ...localConfig,
-        endpoint,
-        ...(retries === undefined ? {} : { maxRetries: retries, retryDelayOptions: { base: 5 } }),
-      },
-    });
-    return { session: s, close: () => s.close() };
-  }
-  const client = new DynamoDBClient({
-    ...localConfig,
-    endpoint,
-    ...(retries === undefined ? {} : { maxAttempts: retries + 1 }),
-  });
-  return { session: new Session<object>({ ...options, client }), close: () => client.destroy() };
+  return sdkSession(sdk, endpoint, retries === undefined ? options : { ...options, retries, backoff: 5 });
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -44,7 +25,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 describe('requestCompleted against an endpoint nobody listens on', () => {
-  for (const sdk of SDKS) {
+  for (const sdk of sdks) {
     it(`${sdk}: 2 retries give attempts 3, in one requestCompleted carrying the operation's error`, async () => {
       // A port just freed: connections to it are refused at once, so each attempt fails fast.
       const endpoint = `http://127.0.0.1:${await freePort()}`;
@@ -68,7 +49,7 @@ describe('requestCompleted against an endpoint nobody listens on', () => {
 });
 
 forEachServer('requestCompleted', (server) => {
-  for (const sdk of SDKS) {
+  for (const sdk of sdks) {
     describe(`on ${sdk}`, () => {
       const outcomes: RequestOutcome[] = [];
       let close = (): void => undefined;

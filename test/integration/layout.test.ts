@@ -8,7 +8,6 @@ import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import { constants, deflateRawSync, gunzipSync } from 'node:zlib';
 import {
   readWithLimit,
-  Session,
   writeWithBytes,
   writeWithFields,
   writeWithPreviousKV,
@@ -16,17 +15,19 @@ import {
   writeWithTTL,
   type Partition,
 } from '../../lib';
-import { createTable, forEachServer, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
-forEachServer('data layout compatible with Go dynastore v1', (server) => {
+forEachTarget('data layout compatible with Go dynastore v1', (target) => {
   let ddb: DynamoDB;
   let tableName: string;
   let users: Partition;
 
   before(async () => {
-    ddb = rawClient(await server.endpoint());
+    const endpoint = await target.server.endpoint();
+    ddb = rawClient(endpoint);
     tableName = await createTable(ddb, 'layout');
-    users = new Session({ client: ddb }).table(tableName).partition('users');
+    users = target.session(endpoint).table(tableName).partition('users');
   });
 
   const rawGet = async (key: string): Promise<DynamoDB.AttributeMap | undefined> =>

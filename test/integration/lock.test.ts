@@ -2,12 +2,12 @@
 // contention, fencing tokens, crashed holders, releases racing heartbeats,
 // lost leases and outages told apart.
 import { expect } from 'chai';
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
-import { DynastoreError, Session, type Lock, type Partition } from '../../lib';
+import { DynastoreError, type Lock, type Partition } from '../../lib';
 import { codeOf, rejection } from '../helpers/expect';
 import { faultProxy } from '../helpers/proxy';
 import { record } from '../helpers/report';
-import { createTable, forEachServer, localConfig, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -17,8 +17,7 @@ function reason(lock: Lock): DynastoreError {
   return lock.signal.reason as DynastoreError;
 }
 
-forEachServer('locks and leases', (server) => {
-  let ddb: DynamoDB;
+forEachTarget('locks and leases', (target) => {
   let endpoint: string;
   let tableName: string;
   let jobs: Partition;
@@ -29,16 +28,17 @@ forEachServer('locks and leases', (server) => {
    * leases `ms` later, so a lease can run out without the test sleeping.
    */
   const ahead = (ms: number): Partition =>
-    new Session({ client: ddb, clock: () => Date.now() + ms }).table(tableName).partition('jobs');
+    target
+      .session(endpoint, { clock: () => Date.now() + ms })
+      .table(tableName)
+      .partition('jobs');
   /** The partition through a fault proxy, with the SDK's default retries as in production. */
-  const via = (proxyEndpoint: string): Partition =>
-    new Session({ config: { ...localConfig, endpoint: proxyEndpoint } }).table(tableName).partition('jobs');
+  const via = (proxyEndpoint: string): Partition => target.session(proxyEndpoint).table(tableName).partition('jobs');
 
   before(async () => {
-    endpoint = await server.endpoint();
-    ddb = rawClient(endpoint);
-    tableName = await createTable(ddb, 'locks');
-    jobs = new Session({ client: ddb }).table(tableName).partition('jobs');
+    endpoint = await target.server.endpoint();
+    tableName = await createTable(rawClient(endpoint), 'locks');
+    jobs = target.session(endpoint).table(tableName).partition('jobs');
   });
 
   it('12 contenders × 20 rounds: one holder at a time, every round served, fencing tokens strictly increasing', async function () {
@@ -68,22 +68,22 @@ forEachServer('locks and leases', (server) => {
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]).to.be.greaterThan(tokens[i - 1] as number);
     record(
       this,
-      `locks-${server.name}`,
-      `lock contention on ${server.name}: contenders × rounds / max holders at once / tokens out of order`,
+      `locks-${target.name}`,
+      `lock contention on ${target.name}: contenders × rounds / max holders at once / tokens out of order`,
       '12 × 20 / 1 / 0',
     );
   });
 
   it('hooks see each lock request tagged with what it is for: read, acquire, renew, release', async () => {
     const seen: string[] = [];
-    const tagged = new Session({
-      client: ddb,
-      hooks: {
-        requestBuilt: (ctx) => {
-          seen.push(`${ctx.operation}:${String(ctx.lock)}`);
+    const tagged = target
+      .session(endpoint, {
+        hooks: {
+          requestBuilt: (ctx) => {
+            seen.push(`${ctx.operation}:${String(ctx.lock)}`);
+          },
         },
-      },
-    })
+      })
       .table(tableName)
       .partition('jobs');
     const lock = await tagged.lock(fresh(), { heartbeat: false });
@@ -326,14 +326,14 @@ forEachServer('locks and leases', (server) => {
 
   it('refuses bad options with INVALID_ARGUMENT before any request', async () => {
     let sent = 0;
-    const counted = new Session({
-      client: ddb,
-      hooks: {
-        requestBuilt: () => {
-          sent++;
+    const counted = target
+      .session(endpoint, {
+        hooks: {
+          requestBuilt: () => {
+            sent++;
+          },
         },
-      },
-    })
+      })
       .table(tableName)
       .partition('jobs');
     const cases: Array<[object, string]> = [

@@ -1,6 +1,6 @@
 // Lost replies: DynamoDB applied a write, but its reply never reached the
 // caller, so the SDK (at its default retry settings, as users run it) sent the
-// write again; a few cases use a client that does not retry (maxRetries: 0)
+// write again; a few cases use a client that does not retry
 // or lose every reply until the retries run out. Every answer must be what
 // DynamoDB holds afterwards, read straight from the server, never through
 // the proxy.
@@ -22,7 +22,8 @@ import {
 import { rejection } from '../helpers/expect';
 import { faultProxy, type Fault, type FaultProxy, type Plan } from '../helpers/proxy';
 import { record } from '../helpers/report';
-import { createTable, forEachServer, localConfig, rawClient } from '../helpers/server';
+import { DEFAULT_ATTEMPTS, forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 const internal: Fault = { status: 500, type: 'InternalServerError' };
@@ -520,14 +521,14 @@ const TIMES = [
   [2, 'twice'],
 ] as const;
 
-forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
+forEachTarget('lost replies: every answer is what DynamoDB holds', (target) => {
+  const server = target.server;
   let ddb: DynamoDB;
   let tableName: string;
   let n = 0;
   let proxy: FaultProxy;
   /** The plan of the test under way; the proxy asks it. */
   let plan: Plan = () => 'forward';
-  const sessions: Session[] = [];
 
   before(async () => {
     const endpoint = await server.endpoint();
@@ -537,7 +538,6 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
   });
 
   after(async () => {
-    for (const session of sessions) session.close();
     await proxy.close();
   });
 
@@ -546,17 +546,15 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
   });
 
   /**
-   * A stage whose `through` session uses the SDK's default retry settings;
-   * `quick` shortens only the backoff, for a case that runs the retries out;
-   * `none` is a client that never retries (`maxRetries: 0`).
+   * A stage whose `through` session, on the target's SDK, uses the SDK's
+   * default retry settings; `quick` shortens only the backoff, for a case
+   * that runs the retries out; `none` is a client that never retries.
+   * `direct` and `ahead` stay on aws-sdk v2, the yardstick.
    */
   const stage = (lost: number, retries: 'default' | 'quick' | 'none' = 'default'): Stage => {
-    const retry =
-      retries === 'quick' ? { retryDelayOptions: { base: 2 } } : retries === 'none' ? { maxRetries: 0 } : {};
-    const session = new Session({ config: { ...localConfig, endpoint: proxy.endpoint, ...retry } });
-    sessions.push(session);
+    const tuning = retries === 'quick' ? { backoff: 2 } : retries === 'none' ? { retries: 0 } : {};
     return {
-      through: session.table(tableName).partition('p'),
+      through: target.session(proxy.endpoint, tuning).table(tableName).partition('p'),
       direct: new Session({ client: ddb }).table(tableName).partition('p'),
       ahead: new Session({ client: ddb, clock: () => Date.now() + 3_600_000 }).table(tableName).partition('p'),
       key: `k${++n}`,
@@ -611,19 +609,19 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
   };
 
   const recordLost = (ctx: Mocha.Context, losses: Losses): void =>
-    record(ctx, `lost-${server.name}`, `lost replies injected on ${server.name}`, losses.lost);
+    record(ctx, `lost-${target.name}`, `lost replies injected on ${target.name}`, losses.lost);
   const recordFound = (ctx: Mocha.Context): void =>
     record(
       ctx,
-      `found-${server.name}`,
-      `lock writes left with no answer (no retries, or retries run out), found by one read: answer equals what ${server.name} holds`,
+      `found-${target.name}`,
+      `lock writes left with no answer (no retries, or retries run out), found by one read: answer equals what ${target.name} holds`,
       1,
     );
   const recordExact = (ctx: Mocha.Context): void =>
     record(
       ctx,
-      `exact-${server.name}`,
-      `operations retried after a lost reply whose answer equals what ${server.name} holds`,
+      `exact-${target.name}`,
+      `operations retried after a lost reply whose answer equals what ${target.name} holds`,
       1,
     );
 
@@ -671,8 +669,8 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
         recordLost(this, losses);
         record(
           this,
-          `check-failed-${server.name}`,
-          `retried writes whose check read failed on ${server.name}: REQUEST_FAILED, never a wrong answer`,
+          `check-failed-${target.name}`,
+          `retried writes whose check read failed on ${target.name}: REQUEST_FAILED, never a wrong answer`,
           1,
         );
       });
@@ -729,11 +727,12 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
 
       it(`${c.name}, every reply lost until the SDK's retries run out: the answer is what DynamoDB holds`, async function () {
         // The SDK's default retry count, with a quick backoff.
-        const s = stage(11, 'quick');
+        const attempts = DEFAULT_ATTEMPTS[target.sdk];
+        const s = stage(attempts, 'quick');
         const write = await c.prepare(s);
         const losses = loseWrites(Infinity);
         const answer = await write.send();
-        expect(losses.lost, 'the first attempt and the default 10 retries').to.equal(11);
+        expect(losses.lost, "the first attempt and the SDK's default retries").to.equal(attempts);
         plan = () => 'forward';
         await write.answered(answer);
         recordLost(this, losses);
@@ -782,8 +781,8 @@ forEachServer('lost replies: every answer is what DynamoDB holds', (server) => {
         ]);
         record(
           this,
-          `aborted-${server.name}`,
-          `writes aborted in flight on ${server.name}, found whole afterwards (old or new)`,
+          `aborted-${target.name}`,
+          `writes aborted in flight on ${target.name}, found whole afterwards (old or new)`,
           1,
         );
       });

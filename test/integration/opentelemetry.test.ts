@@ -17,10 +17,11 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'chai';
-import { Session, writeWithPreviousKV, writeWithString, type Table } from '../../lib';
+import { writeWithPreviousKV, writeWithString, type Session, type Table } from '../../lib';
 import { openTelemetryHooks } from '../../lib/opentelemetry';
 import { rejection } from '../helpers/expect';
-import { createTable, forEachServer, freePort, localConfig, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, freePort, rawClient } from '../helpers/server';
 
 /**
  * A context manager for calls that make their first request before their
@@ -78,11 +79,12 @@ function only(spans: readonly ReadableSpan[], name: string): ReadableSpan {
   return found[0] as ReadableSpan;
 }
 
-forEachServer('OpenTelemetry hooks', (server) => {
+forEachTarget('OpenTelemetry hooks', (target) => {
+  const server = target.server;
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const tracer = provider.getTracer('dynastore-test');
-  let session: Session;
+  let session: Session<object>;
   let table: Table;
   let name: string;
   const userCalls: string[] = [];
@@ -90,8 +92,7 @@ forEachServer('OpenTelemetry hooks', (server) => {
   before(async () => {
     const endpoint = await server.endpoint();
     name = await createTable(rawClient(endpoint), 'otel');
-    session = new Session({
-      config: { ...localConfig, endpoint },
+    session = target.session(endpoint, {
       returnConsumedCapacity: true,
       hooks: openTelemetryHooks({
         tracer,
@@ -235,8 +236,8 @@ forEachServer('OpenTelemetry hooks', (server) => {
   });
 
   it('a request that fails on the network: error.type is the SDK error name, attempts counted', async () => {
-    const dead = new Session({
-      config: { ...localConfig, endpoint: `http://127.0.0.1:${await freePort()}`, maxRetries: 1 },
+    const dead = target.session(`http://127.0.0.1:${await freePort()}`, {
+      retries: 1,
       hooks: openTelemetryHooks({ tracer }),
     });
     try {
@@ -253,8 +254,7 @@ forEachServer('OpenTelemetry hooks', (server) => {
   });
 
   it('an asynchronous requestBuilt of the user: refused by dynastore as ever, and both spans still end', async () => {
-    const traced = new Session({
-      config: { ...localConfig, endpoint: await server.endpoint() },
+    const traced = target.session(await server.endpoint(), {
       hooks: openTelemetryHooks({ tracer, hooks: { requestBuilt: (() => Promise.resolve(undefined)) as never } }),
     });
     try {
@@ -266,8 +266,7 @@ forEachServer('OpenTelemetry hooks', (server) => {
   });
 
   it('a throwing requestBuilt of the user: nothing sent, and both spans still end', async () => {
-    const traced = new Session({
-      config: { ...localConfig, endpoint: await server.endpoint() },
+    const traced = target.session(await server.endpoint(), {
       hooks: openTelemetryHooks({
         tracer,
         hooks: {

@@ -1,7 +1,6 @@
 // Go dynastore v1's integration tests (integration/partition_test.go), ported
 // to this API and run against a real dynalite server.
 import { expect } from 'chai';
-import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import {
   KVPair,
   operationName,
@@ -10,7 +9,6 @@ import {
   readWithLimit,
   readWithLocalIndex,
   readWithStartKey,
-  Session,
   writeWithBytes,
   writeWithFields,
   writeWithNoExpires,
@@ -21,18 +19,18 @@ import {
   type Table,
 } from '../../lib';
 import { codeOf } from '../helpers/expect';
-import { createTable, forEachServer, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
-forEachServer('Go v1 integration tests, ported', (server) => {
+forEachTarget('Go v1 integration tests, ported', (target) => {
   let table: Table;
   let kv: Partition;
   const operations: string[] = [];
 
   before(async () => {
-    const ddb: DynamoDB = rawClient(await server.endpoint());
-    const tableName = await createTable(ddb, 'testing-locks');
-    const session = new Session({
-      client: ddb,
+    const endpoint = await target.server.endpoint();
+    const tableName = await createTable(rawClient(endpoint), 'testing-locks');
+    const session = target.session(endpoint, {
       hooks: { requestBuilt: (ctx) => void operations.push(operationName(ctx)) },
     });
     table = session.table(tableName);

@@ -9,7 +9,6 @@ import {
   readWithGlobalIndex,
   readWithLimit,
   readWithLocalIndex,
-  Session,
   writeWithAttributeValue,
   writeWithFields,
   writeWithNoExpires,
@@ -24,7 +23,8 @@ import {
   type Table,
 } from '../../lib';
 import { codeOf } from '../helpers/expect';
-import { createTable, forEachServer, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
 async function collect(it: AsyncIterable<KVPair>): Promise<string[]> {
   const keys: string[] = [];
@@ -32,7 +32,9 @@ async function collect(it: AsyncIterable<KVPair>): Promise<string[]> {
   return keys;
 }
 
-forEachServer('API.md semantics', (server) => {
+forEachTarget('API.md semantics', (target) => {
+  const server = target.server;
+  let endpoint: string;
   let ddb: DynamoDB;
   let tableName: string;
   let table: Table;
@@ -42,15 +44,15 @@ forEachServer('API.md semantics', (server) => {
   let n = 0;
 
   before(async () => {
-    ddb = rawClient(await server.endpoint());
+    endpoint = await server.endpoint();
+    ddb = rawClient(endpoint);
     tableName = await createTable(ddb, 'semantics');
   });
 
   beforeEach(() => {
     now = Date.UTC(2030, 0, 1);
     sent.length = 0;
-    const session = new Session({
-      client: ddb,
+    const session = target.session(endpoint, {
       clock: () => now,
       hooks: { requestBuilt: (_ctx, params) => void sent.push(params) },
     });
@@ -328,7 +330,7 @@ forEachServer('API.md semantics', (server) => {
     });
 
     it('a session with a tokenSecret pages with signed tokens, and refuses them elsewhere', async () => {
-      const signing = new Session({ client: ddb, clock: () => now, tokenSecret: 'a secret of at least 16 bytes' });
+      const signing = target.session(endpoint, { clock: () => now, tokenSecret: 'a secret of at least 16 bytes' });
       const sp = signing.table(tableName).partition(p.partitionName);
       const keys: string[] = [];
       let token: string | undefined;

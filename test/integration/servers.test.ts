@@ -4,28 +4,31 @@
 // comes back as REQUEST_FAILED and nothing is written.
 import { expect } from 'chai';
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
-import { Session, writeWithFields, type Partition } from '../../lib';
+import { writeWithFields, type Partition } from '../../lib';
 import { codeOf, rejection } from '../helpers/expect';
 import { record } from '../helpers/report';
-import { createTable, forEachServer, rawClient } from '../helpers/server';
+import { forEachTarget } from '../helpers/sdk';
+import { createTable, rawClient } from '../helpers/server';
 
-forEachServer('server differences', (server) => {
+forEachTarget('server differences', (target) => {
+  const server = target.server;
   let ddb: DynamoDB;
   let tableName: string;
   let p: Partition;
   let sent = 0;
 
   before(async () => {
-    ddb = rawClient(await server.endpoint());
+    const endpoint = await server.endpoint();
+    ddb = rawClient(endpoint);
     tableName = await createTable(ddb, 'differences');
-    p = new Session({
-      client: ddb,
-      hooks: {
-        requestBuilt: () => {
-          sent++;
+    p = target
+      .session(endpoint, {
+        hooks: {
+          requestBuilt: () => {
+            sent++;
+          },
         },
-      },
-    })
+      })
       .table(tableName)
       .partition('p');
   });
