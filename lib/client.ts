@@ -6,12 +6,15 @@ export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 
 
 /** Expression members a request may carry. */
 interface Expressions {
+  /** The attribute names behind the expressions' `#n` placeholders. */
   ExpressionAttributeNames?: Record<string, string>;
+  /** The values behind the expressions' `:v` placeholders. */
   ExpressionAttributeValues?: Record<string, AttributeValue>;
 }
 
 /** Asks DynamoDB to report the capacity a request consumed. */
 interface ConsumedCapacityRequest {
+  /** Asks for the consumed capacity (the `returnConsumedCapacity` option). */
   ReturnConsumedCapacity?: 'TOTAL' | 'INDEXES' | 'NONE';
 }
 
@@ -29,53 +32,88 @@ export interface ConsumedCapacity {
 
 /** The params of a GetItem request, as dynastore sends them. */
 export interface GetItemInput extends Expressions, ConsumedCapacityRequest {
+  /** The table. */
   TableName: string;
+  /** The item's primary key: `id` and `name`. */
   Key: AttributeMap;
+  /** A strongly consistent read. */
   ConsistentRead?: boolean;
+  /** The attributes to read. */
   ProjectionExpression?: string;
 }
 
 /** The params of a PutItem request, as dynastore sends them. */
 export interface PutItemInput extends Expressions, ConsumedCapacityRequest {
+  /** The table. */
   TableName: string;
+  /** The whole item written. */
   Item: AttributeMap;
+  /** The condition the write depends on. */
   ConditionExpression?: string;
+  /** Asks for the item as it was when the condition fails. */
   ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE';
 }
 
 /** The params of an UpdateItem request, as dynastore sends them. */
 export interface UpdateItemInput extends Expressions, ConsumedCapacityRequest {
+  /** The table. */
   TableName: string;
+  /** The item's primary key: `id` and `name`. */
   Key: AttributeMap;
+  /** What the update sets, removes and adds. */
   UpdateExpression: string;
+  /** The condition the write depends on. */
   ConditionExpression?: string;
+  /** Asks for the item as written. */
   ReturnValues?: 'ALL_NEW' | 'NONE';
+  /** Asks for the item as it was when the condition fails. */
   ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE';
 }
 
 /** The params of a DeleteItem request, as dynastore sends them. */
 export interface DeleteItemInput extends Expressions, ConsumedCapacityRequest {
+  /** The table. */
   TableName: string;
+  /** The item's primary key: `id` and `name`. */
   Key: AttributeMap;
+  /** The condition the write depends on. */
   ConditionExpression?: string;
+  /** Asks for the item as it was when the condition fails. */
   ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE';
 }
 
 /** The params of a Query request, as dynastore sends them. */
 export interface QueryInput extends Expressions, ConsumedCapacityRequest {
+  /** The table. */
   TableName: string;
+  /** The secondary index listed, if any. */
   IndexName?: string;
+  /** The partition and sort-key prefix matched. */
   KeyConditionExpression: string;
+  /** Drops expired items. */
   FilterExpression?: string;
+  /** A strongly consistent read. */
   ConsistentRead?: boolean;
+  /** Ascending sort-key order. */
   ScanIndexForward?: boolean;
+  /** Items evaluated per page. */
   Limit?: number;
+  /** Where the page starts: the last page's `LastEvaluatedKey`. */
   ExclusiveStartKey?: AttributeMap;
 }
 
 /** The params of a BatchGetItem request, as dynastore sends them. */
 export interface BatchGetItemInput extends ConsumedCapacityRequest {
-  RequestItems: Record<string, { Keys: AttributeMap[]; ConsistentRead?: boolean }>;
+  /** The keys to read, by table. */
+  RequestItems: Record<
+    string,
+    {
+      /** The keys of the items. */
+      Keys: AttributeMap[];
+      /** A strongly consistent read. */
+      ConsistentRead?: boolean;
+    }
+  >;
 }
 
 /** @internal What each command answers, as far as dynastore reads it. */
