@@ -76,7 +76,8 @@ export class Operation {
   /** `performance.now()` when the first request was built; unset while none was. */
   private startedAt: number | undefined;
   private requests = 0;
-  private readonly unexplained = new Map<ConditionFailed, Unexplained>();
+  /** Made when the first failed condition waits: most operations never have one. */
+  private unexplained: Map<ConditionFailed, Unexplained> | undefined;
   private ended = false;
 
   constructor(
@@ -153,9 +154,9 @@ export class Operation {
    * that request's `requestCompleted`; returns `error`, for the caller to throw.
    */
   conditionMeant<E extends DynastoreError | undefined>(failure: ConditionFailed, error: E): E {
-    const pending = this.unexplained.get(failure);
+    const pending = this.unexplained?.get(failure);
     if (pending !== undefined) {
-      this.unexplained.delete(failure);
+      this.unexplained?.delete(failure);
       this.completed(pending.ctx, error === undefined ? pending.outcome : { ...pending.outcome, error });
     }
     return error;
@@ -165,8 +166,9 @@ export class Operation {
     const params: Inputs[C] = this.returnConsumedCapacity ? { ...input, ReturnConsumedCapacity: 'TOTAL' } : input;
     const ctx = this.before(command, params);
     this.requests++;
-    const started = performance.now();
-    const reported = this.runtime.hooks?.requestCompleted !== undefined;
+    // Without hooks nothing is measured: the request path stays as lean as a raw SDK call.
+    const reported = ctx !== undefined && this.runtime.hooks?.requestCompleted !== undefined;
+    const started = reported ? performance.now() : 0;
     let sent: Sent<Outputs[C]>;
     try {
       sent = await this.runtime.client.send(command, params, this.signal);
@@ -178,7 +180,7 @@ export class Operation {
           attempts: (typeof err === 'object' && err !== null ? failedAttempts.get(err) : undefined) ?? 1,
           conditionFailed: err instanceof ConditionFailed,
         };
-        if (err instanceof ConditionFailed) this.unexplained.set(err, { ctx, outcome });
+        if (err instanceof ConditionFailed) (this.unexplained ??= new Map()).set(err, { ctx, outcome });
         else this.completed(ctx, { ...outcome, error: err });
       }
       throw err;
@@ -190,13 +192,15 @@ export class Operation {
     return sent.output;
   }
 
-  private before(command: CommandName, params: RequestParams): RequestContext {
+  /** The abort check and requestBuilt; the request's context, or undefined when the session has no hooks. */
+  private before(command: CommandName, params: RequestParams): RequestContext | undefined {
     if (this.signal?.aborted) throw abortedError(command, this.signal);
+    const hooks = this.runtime.hooks;
+    if (hooks === undefined) return undefined;
     this.startedAt ??= performance.now();
     const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
-    const hooks = this.runtime.hooks;
     let requestCtx = ctx;
-    if (hooks?.requestBuilt !== undefined) {
+    if (hooks.requestBuilt !== undefined) {
       const returned: unknown = hooks.requestBuilt(ctx, params);
       if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
         // Its rejection has nowhere to go: catch it rather than crash the process, and refuse the hook.
@@ -221,10 +225,12 @@ export class Operation {
   private end(failed: boolean, error: unknown): void {
     if (this.ended) return;
     this.ended = true;
-    for (const { ctx, outcome } of this.unexplained.values()) {
-      this.completed(ctx, failed ? { ...outcome, error } : outcome);
+    if (this.unexplained !== undefined) {
+      for (const { ctx, outcome } of this.unexplained.values()) {
+        this.completed(ctx, failed ? { ...outcome, error } : outcome);
+      }
+      this.unexplained = undefined;
     }
-    this.unexplained.clear();
     const hooks = this.runtime.hooks;
     if (this.startedAt === undefined || hooks?.operationCompleted === undefined) return;
     const ctx: OperationContext = this.lastCtx ?? { ...this.ctx, operation: this.name };
