@@ -230,3 +230,34 @@ export function requestFailed(command: CommandName, err: unknown, awsCode: strin
   const detail = awsCode === undefined ? String(err) : `${awsCode}: ${typeof message === 'string' ? message : ''}`;
   return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: ${detail}`, { cause: err, awsCode });
 }
+
+/**
+ * @internal Settles at the first of an SDK's response and the signal's
+ * abort, calling `cancel` (the SDK's own abort) on the abort. An SDK cuts a
+ * request on the wire, but an abort during its backoff between retries must
+ * settle the operation at once too. The SDK's own promise settles later,
+ * rejected; nobody awaits it then.
+ */
+export async function raceAbort<T>(
+  command: CommandName,
+  response: Promise<T>,
+  signal: AbortSignal,
+  cancel: () => void = () => undefined,
+): Promise<T> {
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = (): void => {
+      cancel();
+      reject(abortedError(command, signal));
+    };
+  });
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([response, aborted]);
+  } catch (err) {
+    response.catch(() => undefined);
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -10,6 +10,7 @@ import type { AttributeMap, AttributeValue } from './attribute';
 import {
   abortedError,
   ConditionFailed,
+  raceAbort,
   failedAttempts,
   requestFailed,
   type Codec,
@@ -104,42 +105,13 @@ export class AwsSdkV2Client implements DynamoClient {
     const request = method.call(this.ddb, params);
     const response = request.promise();
     try {
-      const output = signal === undefined ? await response : await raceAbort(command, request, response, signal);
+      const output =
+        signal === undefined ? await response : await raceAbort(command, response, signal, () => request.abort());
       return { output, attempts: attemptsOf(request) };
     } catch (err) {
       if (err instanceof DynastoreError && err.code === 'ABORTED') throw err;
       throw mapError(command, err, signal, attemptsOf(request));
     }
-  }
-}
-
-/**
- * Settles at the first of the response and the abort. request.abort() only
- * cuts a request on the wire; between the SDK's retries there is nothing to
- * cut, so the abort also settles the operation at once.
- */
-async function raceAbort<T>(
-  command: CommandName,
-  request: Request<T, AWSError>,
-  response: Promise<T>,
-  signal: AbortSignal,
-): Promise<T> {
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = (): void => {
-      request.abort();
-      reject(abortedError(command, signal));
-    };
-  });
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await Promise.race([response, aborted]);
-  } catch (err) {
-    // The SDK's own promise settles later with RequestAbortedError; nobody awaits it then.
-    response.catch(() => undefined);
-    throw err;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -26,6 +26,7 @@ import type { AttributeMap } from './attribute';
 import {
   abortedError,
   ConditionFailed,
+  raceAbort,
   failedAttempts,
   requestFailed,
   type Codec,
@@ -98,28 +99,6 @@ export class AwsSdkV3Client implements DynamoClient {
     } catch (err) {
       throw mapError(command, err, signal);
     }
-  }
-}
-
-/**
- * Settles at the first of the response and the abort: v3 cuts a request on
- * the wire, but an abort during its retry backoff should settle the
- * operation at once too.
- */
-async function raceAbort<T>(command: CommandName, response: Promise<T>, signal: AbortSignal): Promise<T> {
-  // The executor runs at once, so reject is set before anything can call onAbort.
-  let reject!: (err: Error) => void;
-  const aborted = new Promise<never>((_, r) => (reject = r));
-  const onAbort = (): void => reject(abortedError(command, signal));
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await Promise.race([response, aborted]);
-  } catch (err) {
-    // The SDK's own promise settles later with an AbortError; nobody awaits it then.
-    response.catch(() => undefined);
-    throw err;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
   }
 }
 
