@@ -3,8 +3,9 @@ import { setMaxListeners } from 'node:events';
 import { DynastoreError, invalidArgument } from './errors';
 import { itemKey, seconds } from './item';
 import { decodeItem, isExpired, type KVPair } from './kvpair';
-import { refuseIndex, resolveReadOptions, type ReadOptions } from './options';
+import type { GetOptions } from './options';
 import { Operation, type Runtime } from './request';
+import { resolveReadOptions, type ResolvedRead } from './resolve';
 import { checkPartitionKey, checkSortKey, describeValue } from './validate';
 
 /**
@@ -34,20 +35,13 @@ export async function getMany(
   tableName: string,
   partition: string,
   keys: readonly string[],
-  options: readonly (ReadOptions | undefined)[],
+  options: readonly (GetOptions | undefined)[],
 ): Promise<(KVPair | undefined)[]> {
-  const o = resolveReadOptions(options);
+  const o = resolveReadOptions(options, 'getMany');
   checkPartitionKey(partition);
   const input: unknown = keys;
   if (!Array.isArray(input)) throw invalidArgument(`keys must be an array of keys, got ${describeValue(input)}`, input);
   for (const key of keys) checkSortKey(key);
-  refuseIndex(o, 'getMany');
-  if (o.limit !== undefined || o.startKey !== undefined || !o.scanIndexForward) {
-    throw invalidArgument(
-      'getMany takes only the consistent, signal, context and returnConsumedCapacity read options',
-      options,
-    );
-  }
   const unique = [...new Set(keys)];
   if (unique.length === 0) return [];
   const chunks: string[][] = [];
@@ -63,7 +57,12 @@ export async function getMany(
   const forward = (): void => stop.abort(caller?.reason);
   if (caller?.aborted) forward();
   else caller?.addEventListener('abort', forward, { once: true });
-  const op = new Operation(runtime, 'GetMany', { ...o, signal: stop.signal });
+  // Built on a null prototype like `o`, so an option not given reads as undefined whatever Object.prototype holds.
+  const op = new Operation(
+    runtime,
+    'GetMany',
+    Object.assign(Object.create(null) as ResolvedRead, o, { signal: stop.signal }),
+  );
   const found = new Map<string, KVPair>();
   // The caller gets the first failure, not the ABORTED the other chunks then end with.
   const failures: unknown[] = [];

@@ -1,5 +1,6 @@
 import type { AttributeMap, AttributeValue } from './attribute';
 import { DynastoreError } from './errors';
+import { describeValue } from './validate';
 
 /** The DynamoDB API calls dynastore makes. */
 export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem';
@@ -221,13 +222,25 @@ export class ConditionFailed extends Error {
 
 /** @internal The ABORTED error for a signal. */
 export function abortedError(command: string, signal: AbortSignal): DynastoreError {
-  return new DynastoreError('ABORTED', `${command} aborted: ${String(signal.reason)}`, { cause: signal.reason });
+  return new DynastoreError('ABORTED', `${command} aborted: ${describeFailure(signal.reason)}`, {
+    cause: signal.reason,
+  });
+}
+
+/** What went wrong, for a message: never throws, whatever was thrown, and bounded in length. */
+function describeFailure(err: unknown): string {
+  try {
+    return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : describeValue(err);
+  } catch {
+    return 'a value that cannot be described';
+  }
 }
 
 /** @internal The REQUEST_FAILED error for an SDK's failure, with the service's error name. */
 export function requestFailed(command: CommandName, err: unknown, awsCode: string | undefined): DynastoreError {
   const message = (err as { message?: unknown } | null)?.message;
-  const detail = awsCode === undefined ? String(err) : `${awsCode}: ${typeof message === 'string' ? message : ''}`;
+  const detail =
+    awsCode === undefined ? describeFailure(err) : `${awsCode}: ${typeof message === 'string' ? message : ''}`;
   return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: ${detail}`, { cause: err, awsCode });
 }
 

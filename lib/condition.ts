@@ -13,17 +13,21 @@
 // indistinguishable from this write; the caller is told its write landed. A
 // write that landed and was then overwritten by someone else before the retry
 // reads as someone else's write (KEY_MODIFIED, KEY_EXISTS).
+//
+// The stored item may have been written by another tool, in any shape: it is
+// read by its own properties only, and a version or expiry that is not a
+// number never equals this write's.
 import type { AttributeMap, AttributeValue } from './attribute';
 import type { ConditionFailed } from './client';
-import { DynastoreError, keyNotFound } from './errors';
+import { DynastoreError, keyNotFound, quote } from './errors';
 import { itemKey, seconds } from './item';
-import { isExpired } from './kvpair';
+import { isExpired, numberOf } from './kvpair';
 import type { PreviousKV } from './options';
 import type { Operation } from './request';
 
 /** @internal What a write leaves in the item when it lands. */
 export interface ExpectedItem {
-  /** The version the write gives the item. */
+  /** The version the write gives the item: 1 for a create, and for a compare against version 0. */
   readonly version: number;
   /** The payload written, or undefined when the write leaves the payload alone. */
   readonly payload: AttributeValue | undefined;
@@ -37,20 +41,23 @@ export interface ExpectedItem {
 
 /** @internal Whether `stored` is the item a write of `expected` leaves. */
 export function holdsWrite(stored: AttributeMap, expected: ExpectedItem): boolean {
-  if (stored.version?.N === undefined || !sameNumber(stored.version.N, String(expected.version))) return false;
+  const version = numberOf(stored, 'version');
+  if (version === undefined || !sameNumber(version, String(expected.version))) return false;
   if (expected.expires === undefined) {
-    if (stored.expires !== undefined) return false;
-  } else if (stored.expires?.N === undefined || !sameNumber(stored.expires.N, String(expected.expires))) {
-    return false;
+    if (Object.hasOwn(stored, 'expires')) return false;
+  } else {
+    const expires = numberOf(stored, 'expires');
+    if (expires === undefined || !sameNumber(expires, String(expected.expires))) return false;
   }
+  const payload = attribute(stored, 'payload');
   if (expected.payload !== undefined) {
-    if (stored.payload === undefined || !sameValue(stored.payload, expected.payload)) return false;
-  } else if (expected.whole && stored.payload !== undefined) {
+    if (payload === undefined || !sameValue(payload, expected.payload)) return false;
+  } else if (expected.whole && payload !== undefined) {
     return false;
   }
   const fields = expected.fields ?? {};
   for (const name of Object.keys(fields)) {
-    const value = stored[name];
+    const value = attribute(stored, name);
     if (value === undefined || !sameValue(value, fields[name] as AttributeValue)) return false;
   }
   if (expected.whole) {
@@ -63,34 +70,60 @@ export function holdsWrite(stored: AttributeMap, expected: ExpectedItem): boolea
 
 const KEY_OR_OWN = new Set(['id', 'name', 'version', 'expires', 'payload']);
 
+/** An own attribute of an item, never an inherited one. */
+function attribute(item: AttributeMap, name: string): AttributeValue | undefined {
+  return Object.hasOwn(item, name) ? item[name] : undefined;
+}
+
+const TYPES = ['S', 'N', 'B', 'BOOL', 'NULL', 'SS', 'NS', 'BS', 'L', 'M'] as const;
+
+/** The type an attribute value holds, by its own members; undefined for none. */
+function typeOf(v: AttributeValue): (typeof TYPES)[number] | undefined {
+  const value: unknown = v;
+  if (typeof value !== 'object' || value === null) return undefined;
+  return TYPES.find((t) => Object.hasOwn(v, t) && v[t] !== undefined);
+}
+
 /**
  * Whether two attribute values are equal as DynamoDB stores them: numbers by
  * value (DynamoDB normalises `1.50` to `1.5`), sets in any order, bytes by
  * content.
  */
 function sameValue(a: AttributeValue, b: AttributeValue): boolean {
-  if (a.S !== undefined) return a.S === b.S;
-  if (a.N !== undefined) return b.N !== undefined && sameNumber(a.N, b.N);
-  if (a.B !== undefined) return b.B !== undefined && sameBytes(a.B, b.B);
-  if (a.BOOL !== undefined) return a.BOOL === b.BOOL;
-  if (a.NULL !== undefined) return b.NULL !== undefined;
-  if (a.SS !== undefined) return b.SS !== undefined && sameSet(a.SS, b.SS, (s) => s);
-  if (a.NS !== undefined) return b.NS !== undefined && sameSet(a.NS, b.NS, canonicalNumber);
-  if (a.BS !== undefined) return b.BS !== undefined && sameSet(a.BS, b.BS, (v) => bytes(v)?.toString('base64') ?? '');
-  if (a.L !== undefined) {
-    const l = b.L;
-    return l !== undefined && l.length === a.L.length && a.L.every((v, i) => sameValue(v, l[i] as AttributeValue));
+  const type = typeOf(a);
+  if (type === undefined || typeOf(b) !== type) return false;
+  switch (type) {
+    case 'S':
+      return a.S === b.S;
+    case 'N':
+      return sameNumber(a.N as string, b.N as string);
+    case 'B':
+      return sameBytes(a.B as Uint8Array, b.B as Uint8Array);
+    case 'BOOL':
+      return a.BOOL === b.BOOL;
+    case 'NULL':
+      return true;
+    case 'SS':
+      return sameSet(a.SS as string[], b.SS as string[], (s) => s);
+    case 'NS':
+      return sameSet(a.NS as string[], b.NS as string[], canonicalNumber);
+    case 'BS':
+      return sameSet(a.BS as Uint8Array[], b.BS as Uint8Array[], (v) => bytes(v)?.toString('base64') ?? '');
+    case 'L': {
+      const l = b.L as AttributeValue[];
+      const k = a.L as AttributeValue[];
+      return l.length === k.length && k.every((v, i) => sameValue(v, l[i] as AttributeValue));
+    }
+    case 'M': {
+      const m = b.M as AttributeMap;
+      const n = a.M as AttributeMap;
+      const names = Object.keys(n);
+      return (
+        names.length === Object.keys(m).length &&
+        names.every((name) => Object.hasOwn(m, name) && sameValue(n[name] as AttributeValue, m[name] as AttributeValue))
+      );
+    }
   }
-  if (a.M !== undefined) {
-    const m = b.M;
-    if (m === undefined) return false;
-    const names = Object.keys(a.M);
-    return (
-      names.length === Object.keys(m).length &&
-      names.every((n) => m[n] !== undefined && sameValue((a.M as AttributeMap)[n] as AttributeValue, m[n]))
-    );
-  }
-  return false;
 }
 
 function sameSet<T>(a: readonly T[], b: readonly T[], key: (v: T) => string): boolean {
@@ -176,7 +209,18 @@ export function compareFailed(
   }
   return new DynastoreError(
     'KEY_MODIFIED',
-    `key ${JSON.stringify(key)} in partition ${JSON.stringify(partition)} was modified: expected version ${previous.version}, found ${item.version?.N ?? 'none'}`,
+    `key ${quote(key)} in partition ${quote(partition)} was modified: expected version ${describeVersion(previous.version)}, found ${storedVersion(item)}`,
     { value: previous },
   );
+}
+
+function describeVersion(version: number): string {
+  return version === 0 ? '0 (none)' : String(version);
+}
+
+/** The stored version for a message: its number, or what there is instead. */
+function storedVersion(item: AttributeMap): string {
+  const version = numberOf(item, 'version');
+  if (version !== undefined) return version.length > 40 ? `${version.slice(0, 40)}…` : version;
+  return Object.hasOwn(item, 'version') ? 'one that is not a number' : 'none';
 }

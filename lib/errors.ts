@@ -55,7 +55,7 @@ export class DynastoreError extends Error {
 
   /**
    * @param code - the stable error code
-   * @param message - a message naming the key or value involved
+   * @param message - a message naming the key or value involved; past 1,000 characters its middle is cut
    * @param options - `cause`: the error underneath; `value`: the bad input; `awsCode`: the service's error name
    */
   constructor(
@@ -63,7 +63,7 @@ export class DynastoreError extends Error {
     message: string,
     options: { cause?: unknown; value?: unknown; awsCode?: string | undefined } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(capMessage(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DynastoreError';
     this.code = code;
     if ('value' in options) this.value = options.value;
@@ -79,6 +79,52 @@ export class DynastoreError extends Error {
   }
 }
 
+/** @internal How much of a user's string a message shows. */
+export const QUOTED_CHARS = 100;
+
+/** @internal The longest message a DynastoreError carries. */
+export const MAX_MESSAGE_CHARS = 1000;
+
+/** `s` cut to at most `n` UTF-16 units, never inside a surrogate pair. */
+function head(s: string, n: number): string {
+  const code = s.charCodeAt(n - 1);
+  return s.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
+}
+
+/** The last `n` UTF-16 units of `s` at most, never starting inside a surrogate pair. */
+function tail(s: string, n: number): string {
+  const code = s.charCodeAt(s.length - n);
+  return s.slice(code >= 0xdc00 && code <= 0xdfff ? s.length - n + 1 : s.length - n);
+}
+
+/**
+ * @internal A user's string for a message: JSON-quoted, and over
+ * {@link QUOTED_CHARS} characters cut with its length said, so a message
+ * stays readable and bounded whatever was given.
+ *
+ * @example
+ * ```ts
+ * quote('a'.repeat(400_000)); // '"aaa…aaa"… (400000 chars)', 100 a's shown
+ * ```
+ */
+export function quote(s: string): string {
+  return s.length > QUOTED_CHARS ? `${JSON.stringify(head(s, QUOTED_CHARS))}… (${s.length} chars)` : JSON.stringify(s);
+}
+
+/**
+ * A message of at most {@link MAX_MESSAGE_CHARS}: the safety net for a
+ * message built from a user's value without {@link quote}. Its head and its
+ * tail are kept, since the value is usually in the middle and the reason at
+ * the end.
+ */
+function capMessage(message: string): string {
+  // From JavaScript a message may be anything; Error itself converts it.
+  if (typeof message !== 'string' || message.length <= MAX_MESSAGE_CHARS) return message;
+  const start = head(message, 600);
+  const end = tail(message, 300);
+  return `${start}… (${message.length - start.length - end.length} chars cut) …${end}`;
+}
+
 /** @internal Throws INVALID_ARGUMENT with the bad value attached. */
 export function invalidArgument(message: string, value: unknown): DynastoreError {
   return new DynastoreError('INVALID_ARGUMENT', message, { value });
@@ -88,14 +134,11 @@ export function invalidArgument(message: string, value: unknown): DynastoreError
 export function keyNotFound(table: string, partition: string, key: string, what = 'key'): DynastoreError {
   return new DynastoreError(
     'KEY_NOT_FOUND',
-    `${what} ${JSON.stringify(key)} not found in partition ${JSON.stringify(partition)} of table ${JSON.stringify(table)}`,
+    `${what} ${quote(key)} not found in partition ${quote(partition)} of table ${quote(table)}`,
   );
 }
 
 /** @internal KEY_EXISTS for a create that found a live item. */
 export function keyExists(partition: string, key: string): DynastoreError {
-  return new DynastoreError(
-    'KEY_EXISTS',
-    `key ${JSON.stringify(key)} already exists in partition ${JSON.stringify(partition)}`,
-  );
+  return new DynastoreError('KEY_EXISTS', `key ${quote(key)} already exists in partition ${quote(partition)}`);
 }

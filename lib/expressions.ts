@@ -84,6 +84,9 @@ export interface ExpressionMembers {
 
 const ONE: AttributeValue = Object.freeze({ N: '1' });
 
+/** The largest version a KVPair reads as is; a stored version beyond it reads as 0 (kvpair.ts). */
+const MAX_VERSION: AttributeValue = Object.freeze({ N: String(Number.MAX_SAFE_INTEGER) });
+
 /** @internal What a write sets. */
 export interface WriteParts {
   payload?: AttributeValue;
@@ -104,20 +107,21 @@ function writeShape(write: WriteParts, fields: readonly string[]): string {
 /**
  * The UpdateExpression of a write: the given payload and fields replace the
  * stored ones, `expires` is set or removed, `version` goes up by one (from
- * nothing to 1 on a new item). Takes values in the order of `writeValues`.
+ * nothing to 1 on a new item), or, for a write over an item with no version
+ * of dynastore's (`unversioned`), is set to 1 whatever it held. Takes values
+ * in the order of `writeValues`.
  */
-function updateExpression(p: Placeholders, write: WriteParts, fields: readonly string[]): string {
+function updateExpression(p: Placeholders, write: WriteParts, fields: readonly string[], unversioned = false): string {
   const sets: string[] = [];
   if (write.payload !== undefined) sets.push(`${p.name('payload')} = ${p.value()}`);
   for (const field of fields) sets.push(`${p.name(field)} = ${p.value()}`);
-  let expression: string;
-  if (write.expires !== undefined) {
-    sets.push(`${p.name('expires')} = ${p.value()}`);
-    expression = `SET ${sets.join(', ')}`;
-  } else {
-    expression = sets.length > 0 ? `SET ${sets.join(', ')} REMOVE ${p.name('expires')}` : `REMOVE ${p.name('expires')}`;
-  }
-  return `${expression} ADD ${p.name('version')} ${p.value()}`;
+  if (write.expires !== undefined) sets.push(`${p.name('expires')} = ${p.value()}`);
+  const remove = write.expires === undefined ? ` REMOVE ${p.name('expires')}` : '';
+  const version = p.name('version');
+  // ADD fails on a version that is not a number, and would keep a negative or fractional one.
+  if (unversioned) sets.push(`${version} = ${p.value()}`);
+  const add = unversioned ? '' : ` ADD ${version} ${p.value()}`;
+  return `${sets.length > 0 ? `SET ${sets.join(', ')}` : ''}${remove}${add}`.trimStart();
 }
 
 /** The values of `updateExpression`, in its order. */
@@ -128,20 +132,40 @@ function writeValues(write: WriteParts, fields: readonly string[], into: Attribu
   into.push(ONE);
 }
 
-/** The item is live: it has no `expires`, or one in the future. Use on an item known to exist. */
-function isLive(p: Placeholders, now: string): string {
-  const expires = p.name('expires');
-  return `(attribute_not_exists(${expires}) OR ${expires} > ${now})`;
+// Expiry, one rule for reads (isExpired in kvpair.ts) and every condition: an
+// item is expired when its `expires` is a number not after now. An `expires`
+// that is not a number never expires, as DynamoDB's TTL ignores it. In an
+// expression, `#expires <= :now` is false when `expires` is absent and when
+// it is not a number (DynamoDB compares values of different types as
+// unequal, never as an error), so it is exactly "expired", and its negation
+// exactly "live or absent".
+
+/** The item is not expired: absent, or live. */
+function isNotExpired(p: Placeholders, now: string): string {
+  return `NOT (${p.name('expires')} <= ${now})`;
 }
 
-/** The item exists, is live and is at the version of the next value. */
-function isLiveAtVersion(p: Placeholders, now: string): string {
-  return `${p.name('version')} = ${p.value()} AND ${isLive(p, now)}`;
+/**
+ * The item is live and at the version of the next value; for `unversioned`
+ * (version 0), it exists, is live, and its version is none a KVPair reads as
+ * such: absent, not a number, or not from 1 to 2^53 − 1 (the next two
+ * values). A fraction in that range is left out, as no condition can test
+ * for an integer.
+ */
+function isLiveAtVersion(p: Placeholders, now: string, unversioned = false): string {
+  const version = p.name('version');
+  if (!unversioned) return `${version} = ${p.value()} AND ${isNotExpired(p, now)}`;
+  return `attribute_exists(${p.name('id')}) AND NOT (${version} BETWEEN ${p.value()} AND ${p.value()}) AND ${isNotExpired(p, now)}`;
 }
 
 /** No live item: absent, or expired. */
 function isAbsentOrExpired(p: Placeholders, now: string): string {
   return `attribute_not_exists(${p.name('id')}) OR ${p.name('expires')} <= ${now}`;
+}
+
+/** The values `isLiveAtVersion` takes after now. */
+function versionValues(version: number): AttributeValue[] {
+  return version === 0 ? [ONE, MAX_VERSION] : [number(version)];
 }
 
 /** @internal The members of an update with a condition. */
@@ -171,9 +195,7 @@ export function putExpressions(write: WriteParts, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
   const compiled = compile(`put:${writeShape(write, fields)}`, (p) => {
     const UpdateExpression = updateExpression(p, write, fields);
-    const expires = p.name('expires');
-    const ConditionExpression = `attribute_not_exists(${p.name('id')}) OR attribute_not_exists(${expires}) OR ${expires} > ${p.value()}`;
-    return { UpdateExpression, ConditionExpression };
+    return { UpdateExpression, ConditionExpression: isNotExpired(p, p.value()) };
   });
   const values: AttributeValue[] = [];
   writeValues(write, fields, values);
@@ -181,17 +203,22 @@ export function putExpressions(write: WriteParts, now: number): UpdateMembers {
   return updateMembers(compiled, values);
 }
 
-/** @internal A compare-and-swap update: the write, on condition the item is live at `version`. */
+/**
+ * @internal A compare-and-swap update: the write, on condition the item is
+ * live at `version`. Version 0 is an item with no version of dynastore's
+ * (see isLiveAtVersion); the write then sets version 1.
+ */
 export function swapExpressions(write: WriteParts, version: number, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
-  const compiled = compile(`swap:${writeShape(write, fields)}`, (p) => {
+  const unversioned = version === 0;
+  const compiled = compile(`swap${unversioned ? '0' : ''}:${writeShape(write, fields)}`, (p) => {
     const nowValue = p.value();
-    const UpdateExpression = updateExpression(p, write, fields);
-    return { UpdateExpression, ConditionExpression: isLiveAtVersion(p, nowValue) };
+    const UpdateExpression = updateExpression(p, write, fields, unversioned);
+    return { UpdateExpression, ConditionExpression: isLiveAtVersion(p, nowValue, unversioned) };
   });
   const values: AttributeValue[] = [number(now)];
   writeValues(write, fields, values);
-  values.push(number(version));
+  values.push(...versionValues(version));
   return updateMembers(compiled, values);
 }
 
@@ -205,16 +232,17 @@ export function absentOrExpiredCondition(now: number): ExpressionMembers {
   };
 }
 
-/** @internal The condition of a compare-and-delete: the item is live at `version`. */
+/** @internal The condition of a compare-and-delete: the item is live at `version` (0: see isLiveAtVersion). */
 export function liveAtVersionCondition(version: number, now: number): ExpressionMembers {
-  const compiled = compile('liveAtVersion', (p) => {
+  const unversioned = version === 0;
+  const compiled = compile(`liveAtVersion${unversioned ? '0' : ''}`, (p) => {
     const nowValue = p.value();
-    return isLiveAtVersion(p, nowValue);
+    return isLiveAtVersion(p, nowValue, unversioned);
   });
   return {
     ConditionExpression: compiled.expressions,
     ExpressionAttributeNames: compiled.names,
-    ExpressionAttributeValues: valueMap(compiled, [number(now), number(version)]),
+    ExpressionAttributeValues: valueMap(compiled, [number(now), ...versionValues(version)]),
   };
 }
 
@@ -239,7 +267,7 @@ export function queryExpressions(
     const match = `${p.name(partitionAttribute)} = ${p.value()}`;
     const KeyConditionExpression =
       prefix === '' ? match : `${match} AND begins_with(${p.name(sortAttribute)}, ${p.value()})`;
-    return { KeyConditionExpression, FilterExpression: isLive(p, p.value()) };
+    return { KeyConditionExpression, FilterExpression: isNotExpired(p, p.value()) };
   });
   const values: AttributeValue[] =
     prefix === '' ? [{ S: partition }, number(now)] : [{ S: partition }, { S: prefix }, number(now)];

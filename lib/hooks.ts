@@ -109,10 +109,15 @@ export interface OperationOutcome {
  * Callbacks that see every request a {@link Session} makes: one before each
  * request, one after it, and one when the operation that made them ends. Each
  * takes one state object and one description, so fields can be added later.
+ * The session takes them from a plain object's own properties, once, when it
+ * is made: an unknown name is refused (`INVALID_ARGUMENT`), and changing the
+ * object later changes nothing.
  *
  * Errors: a `requestBuilt` that throws fails the operation with its error,
- * and nothing is sent. A `requestCompleted` or `operationCompleted` that
- * throws, or returns a promise that rejects, changes nothing: the operation
+ * and nothing is sent; a value thrown that is no Error (a string,
+ * `undefined`) fails it with `INVALID_ARGUMENT`, the value as `cause`. A
+ * `requestCompleted` or `operationCompleted` that throws, or returns a
+ * promise that rejects, changes nothing: the operation
  * resolves or rejects as it would have, and the error is emitted as a
  * process warning (`process.emitWarning`) named `DynastoreHookWarning`, with
  * the hook's error as `cause`. Node prints it to stderr; listen with
@@ -152,7 +157,8 @@ export interface Hooks {
    * `requestCompleted` for this request and later requests of the same
    * operation are then given; returning nothing keeps the context. It must
    * be synchronous. A hook that throws fails the operation with its error and
-   * nothing is sent.
+   * nothing is sent (a thrown value that is no Error: `INVALID_ARGUMENT`,
+   * with the value as `cause`).
    */
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook may return nothing, as a logging hook does
   requestBuilt?(ctx: RequestContext, params: RequestParams): RequestContext | void;

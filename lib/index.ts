@@ -60,10 +60,12 @@ export type {
   CommonOptions,
   DeleteOptions,
   FieldValue,
+  GetOptions,
   GlobalIndex,
   IndexOption,
   LocalIndex,
   PreviousKV,
+  PutOptions,
   ReadOptions,
   WriteOptions,
 } from './options';

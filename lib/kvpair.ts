@@ -1,6 +1,23 @@
 import type { AttributeMap, AttributeValue } from './attribute';
 import type { Codec } from './client';
+import { DynastoreError, invalidArgument } from './errors';
+import { thrownReason } from './marshal';
 import { v2Codec } from './sdk-v2';
+import { describeValue } from './validate';
+
+// Items are read as DynamoDB holds them, whoever wrote them: Go dynastore v1,
+// the console, another SDK. Every attribute is read as an own property, so
+// nothing inherited (a polluted Object.prototype, or the prototype aws-sdk v3
+// gives an item holding an attribute named `__proto__`) is ever taken for
+// one. What foreign shapes read as:
+// - `version`: a positive safe integer reads as is; anything else (absent,
+//   not a number, 0, negative, a fraction, beyond 2^53) reads as 0, which
+//   compare-and-swap takes as "an item with no version of dynastore's".
+// - `expires`: a number is unix seconds; anything else (a string, a map)
+//   means the item never expires, as DynamoDB's own TTL ignores it. The
+//   write conditions in expressions.ts follow the same rule.
+// - `payload`: any type, as is; `stringValue` and `bytesValue` read only S and B.
+// - `id`, `name`: the table's key, so always strings.
 
 /** What a {@link KVPair} is built from. */
 export interface KVPairInit {
@@ -8,7 +25,7 @@ export interface KVPairInit {
   partition: string;
   /** The entity key. */
   key: string;
-  /** The stored version. */
+  /** The stored version: a positive integer, or 0 for an item with none dynastore can compare. */
   version: number;
   /** Unix seconds; 0 or absent means never. */
   expires?: number;
@@ -17,6 +34,9 @@ export interface KVPairInit {
   /** The extra top-level attributes. */
   fields?: AttributeMap;
 }
+
+/** Set while decodeItem builds a pair from a stored item, which needs no checks. */
+let decoding = false;
 
 /**
  * One stored item: its partition, key, version and expiry, the payload as
@@ -33,9 +53,14 @@ export class KVPair {
   readonly partition: string;
   /** The entity key (the range key `name`). */
   readonly key: string;
-  /** 1 after the first write, +1 for each write since; compare-and-swap checks it. */
+  /**
+   * 1 after the first write, +1 for each write since; compare-and-swap
+   * checks it. 0 for an item written by another tool with no version, or one
+   * that is not a positive integer: such a pair can still be `previous`,
+   * and the write then gives the item version 1.
+   */
   readonly version: number;
-  /** When the item expires, in unix seconds; 0 means never. */
+  /** When the item expires, in unix seconds; 0 means never (an `expires` that is not a number too). */
   readonly expires: number;
   /** The payload as DynamoDB stores it, or undefined when the item has none. */
   readonly value: AttributeValue | undefined;
@@ -45,20 +70,29 @@ export class KVPair {
   /** The converter of the SDK that read the pair; aws-sdk v2's for a pair built by hand. */
   readonly #codec: Codec | undefined;
 
-  /** @param codec - @internal the converter of the SDK that read it */
+  /**
+   * Builds a pair by hand, as a test double or a `previous` for a version
+   * known otherwise. `INVALID_ARGUMENT` unless `partition` and `key` are
+   * strings, `version` a non-negative integer, `expires` (when given) a
+   * non-negative number, and `value` and `fields` (when given) objects.
+   *
+   * @param codec - @internal the converter of the SDK that read it
+   */
   constructor(init: KVPairInit, codec?: Codec) {
+    const i = decoding ? init : checkInit(init);
     this.#codec = codec;
-    this.partition = init.partition;
-    this.key = init.key;
-    this.version = init.version;
-    this.expires = init.expires ?? 0;
-    this.value = init.value;
-    this.fields = init.fields ?? {};
+    this.partition = i.partition;
+    this.key = i.key;
+    this.version = i.version;
+    this.expires = i.expires ?? 0;
+    this.value = i.value;
+    this.fields = i.fields ?? {};
   }
 
   /** The payload as a string, or `''` when it is not a string (Go's `StringValue`). */
   stringValue(): string {
-    return this.value?.S ?? '';
+    const s = member(this.value, 'S');
+    return typeof s === 'string' ? s : '';
   }
 
   /**
@@ -67,14 +101,12 @@ export class KVPair {
    * Undefined when there is no payload or it is neither.
    */
   bytesValue(): Buffer | undefined {
-    const value = this.value;
-    if (value === undefined) return undefined;
-    if (value.S !== undefined) {
-      const s = value.S;
+    const s = member(this.value, 'S');
+    if (typeof s === 'string') {
       if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return undefined;
       return Buffer.from(s, 'base64');
     }
-    const b = value.B;
+    const b = member(this.value, 'B');
     if (b instanceof Uint8Array) return Buffer.isBuffer(b) ? b : Buffer.from(b);
     if (typeof b === 'string') return Buffer.from(b, 'base64');
     return undefined;
@@ -83,17 +115,21 @@ export class KVPair {
   /**
    * The payload converted to a plain JavaScript value with
    * converter of the SDK the session uses (Go's `DecodeValue`): a map payload from
-   * {@link marshalStruct} becomes an object.
+   * {@link marshalStruct} becomes an object. A payload the converter cannot
+   * convert (on aws-sdk v3, a fraction beyond `Number.MAX_SAFE_INTEGER`) is
+   * `INVALID_ARGUMENT`, with the converter's error as `cause`.
    */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
   decodeValue<T = unknown>(): T | undefined {
-    return this.value === undefined ? undefined : ((this.#codec ?? v2Codec()).output(this.value) as T);
+    const value = this.value;
+    if (value === undefined) return undefined;
+    return converted('decodeValue', value, () => (this.#codec ?? v2Codec()).output(value)) as T;
   }
 
-  /** The extra fields converted to a plain object (Go's `DecodeFields`). */
+  /** The extra fields converted to a plain object (Go's `DecodeFields`); fails as `decodeValue` does. */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
   decodeFields<T = Record<string, unknown>>(): T {
-    return (this.#codec ?? v2Codec()).unmarshall(this.fields) as T;
+    return converted('decodeFields', this.fields, () => (this.#codec ?? v2Codec()).unmarshall(this.fields)) as T;
   }
 }
 
@@ -105,18 +141,41 @@ export interface KVPairPage {
   lastKey?: string;
 }
 
-/** @internal An item is expired when `expires` is set and not in the future. */
+/** An own property of an item or attribute value, never an inherited one. */
+function member<T extends object, K extends keyof T>(o: T | undefined, name: K): T[K] | undefined {
+  return o !== undefined && Object.hasOwn(o, name) ? o[name] : undefined;
+}
+
+/** @internal The number an attribute holds, if it holds one (N), else undefined. */
+export function numberOf(item: AttributeMap, name: string): string | undefined {
+  const n = member(member(item, name), 'N');
+  return typeof n === 'string' ? n : undefined;
+}
+
+/**
+ * @internal An item is expired when its `expires` is a number not in the
+ * future. An `expires` that is not a number never expires: DynamoDB's TTL
+ * ignores it too, and every condition dynastore sends reads it the same way.
+ */
 export function isExpired(item: AttributeMap, nowSeconds: number): boolean {
-  const expires = item.expires;
-  if (expires === undefined) return false;
-  // Anything but a number counts as expired, as the server-side condition `expires > :now` treats it.
-  return expires.N === undefined || !(Number(expires.N) > nowSeconds);
+  const expires = numberOf(item, 'expires');
+  return expires !== undefined && !(Number(expires) > nowSeconds);
+}
+
+/**
+ * @internal The version of a stored item as a {@link KVPair} holds it: a
+ * positive safe integer, or 0 when there is none of those (see the notes
+ * at the top of this file).
+ */
+export function versionOf(item: AttributeMap): number {
+  const n = Number(numberOf(item, 'version'));
+  return Number.isSafeInteger(n) && n >= 1 ? n : 0;
 }
 
 /** @internal Builds a KVPair from a stored item. */
 export function decodeItem(item: AttributeMap, codec?: Codec): KVPair {
   const fields: AttributeMap = {};
-  for (const name in item) {
+  for (const name of Object.keys(item)) {
     switch (name) {
       case 'id':
       case 'name':
@@ -124,21 +183,95 @@ export function decodeItem(item: AttributeMap, codec?: Codec): KVPair {
       case 'expires':
       case 'payload':
         break;
+      case '__proto__':
+        // Assigning this name would set the prototype instead of a field.
+        Object.defineProperty(fields, name, {
+          value: item[name],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        break;
       default:
         fields[name] = item[name] as AttributeValue;
     }
   }
-  const version = item.version?.N;
-  const expires = item.expires?.N;
-  return new KVPair(
-    {
-      partition: item.id?.S ?? '',
-      key: item.name?.S ?? '',
-      version: version === undefined ? 0 : Number(version),
-      expires: expires === undefined ? 0 : Number(expires),
-      value: item.payload,
-      fields,
-    },
-    codec,
-  );
+  const id = member(member(item, 'id'), 'S');
+  const name = member(member(item, 'name'), 'S');
+  const expires = Number(numberOf(item, 'expires') ?? 0);
+  decoding = true;
+  try {
+    return new KVPair(
+      {
+        partition: typeof id === 'string' ? id : '',
+        key: typeof name === 'string' ? name : '',
+        version: versionOf(item),
+        expires: Number.isFinite(expires) ? expires : 0,
+        value: member(item, 'payload'),
+        fields,
+      },
+      codec,
+    );
+  } finally {
+    decoding = false;
+  }
+}
+
+/** What a converter returns; its own error (aws-sdk v3's refuses some numbers) as INVALID_ARGUMENT. */
+function converted(what: string, value: unknown, convert: () => unknown): unknown {
+  try {
+    return convert();
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', `${what} cannot convert the stored value${thrownReason(err)}`, {
+      cause: err,
+      value,
+    });
+  }
+}
+
+/** A KVPairInit from a caller, read once and checked. */
+function checkInit(init: unknown): KVPairInit {
+  if (typeof init !== 'object' || init === null) {
+    throw invalidArgument(`KVPair takes { partition, key, version }, got ${describeValue(init)}`, init);
+  }
+  let read: Partial<Record<keyof KVPairInit, unknown>>;
+  try {
+    // Own properties only: an inherited `fields` or `value` is no part of the pair.
+    const own = (name: keyof KVPairInit): unknown => member(init as Record<keyof KVPairInit, unknown>, name);
+    read = {
+      partition: own('partition'),
+      key: own('key'),
+      version: own('version'),
+      expires: own('expires'),
+      value: own('value'),
+      fields: own('fields'),
+    };
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', 'KVPair could not read its init object', { cause: err, value: init });
+  }
+  const { partition, key, version, expires, value, fields } = read;
+  for (const [name, v] of [
+    ['partition', partition],
+    ['key', key],
+  ] as const) {
+    if (typeof v !== 'string') throw invalidArgument(`KVPair ${name} must be a string, got ${describeValue(v)}`, v);
+  }
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
+    throw invalidArgument(`KVPair version must be a non-negative integer, got ${describeValue(version)}`, version);
+  }
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isFinite(expires) || expires < 0)) {
+    throw invalidArgument(
+      `KVPair expires must be a non-negative number of seconds, got ${describeValue(expires)}`,
+      expires,
+    );
+  }
+  for (const [name, v] of [
+    ['value', value],
+    ['fields', fields],
+  ] as const) {
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
+      throw invalidArgument(`KVPair ${name} must be an object when given, got ${describeValue(v)}`, v);
+    }
+  }
+  return { partition, key, version, expires, value, fields } as KVPairInit;
 }

@@ -3,7 +3,8 @@ import type { Outputs, QueryInput } from './client';
 import { queryExpressions } from './expressions';
 import { seconds } from './item';
 import { decodeItem, type KVPair, type KVPairPage } from './kvpair';
-import { resolveReadOptions, type ReadOptions, type ResolvedRead } from './options';
+import type { ReadOptions } from './options';
+import { resolveReadOptions, type ResolvedRead } from './resolve';
 import { Operation, type Runtime } from './request';
 import { decodeToken, encodeToken, type TokenScope } from './token';
 import { checkPartitionKey, checkPrefix, LIMITS } from './validate';
@@ -86,15 +87,17 @@ export class Listing {
   }
 }
 
-/** What a listing's tokens are bound to: table, index, partition, prefix, and the key attributes. */
+/** What a listing's tokens are bound to: table, index, partition, prefix, direction, and the key attributes. */
 function listScope(table: string, partition: string, prefix: string, o: ResolvedRead): TokenScope {
   const index = o.index;
   checkPartitionKey(partition, index?.type === 'global' ? 'index partition' : 'partition');
   checkPrefix(prefix);
+  const scanIndexForward = o.scanIndexForward;
   if (index === undefined) {
     return {
       table,
       index: '',
+      scanIndexForward,
       partitionAttribute: 'id',
       partition,
       sortAttribute: 'name',
@@ -106,6 +109,7 @@ function listScope(table: string, partition: string, prefix: string, o: Resolved
   return {
     table,
     index: `${index.type}:${index.name}`,
+    scanIndexForward,
     partitionAttribute,
     partition,
     sortAttribute: index.sortKeyAttribute,

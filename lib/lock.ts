@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { fullJitter, sleep } from './backoff';
-import { DynastoreError, invalidArgument } from './errors';
+import { DynastoreError, invalidArgument, quote } from './errors';
 import type { KVPair } from './kvpair';
-import { checkSignal, type ReadOptions, type WriteOptions } from './options';
+import type { GetOptions, WriteOptions } from './options';
+import { checkSignal } from './resolve';
 import { describeValue } from './validate';
 
 /**
@@ -15,7 +16,7 @@ export interface LockStore {
   /** The session's clock, in milliseconds since the epoch. */
   readonly clock: () => number;
   /** `Partition.get`. */
-  get(key: string, options?: ReadOptions): Promise<KVPair>;
+  get(key: string, options?: GetOptions): Promise<KVPair>;
   /** `Partition.atomicPut`. */
   atomicPut(key: string, ...options: WriteOptions[]): Promise<KVPair>;
 }
@@ -151,9 +152,18 @@ export function resolveLockOptions(options: LockOptions | undefined): ResolvedLo
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalidArgument(`lock options must be an object, got ${describeValue(input)}`, input);
   }
-  const o = input as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!LOCK_KEYS.has(key)) throw invalidArgument(`unknown lock option ${JSON.stringify(key)}`, o);
+  // Own properties only, read once: nothing inherited from Object.prototype is an option.
+  const o = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!LOCK_KEYS.has(key)) throw invalidArgument(`unknown lock option ${describeValue(key)}`, input);
+    try {
+      o[key] = (input as Record<string, unknown>)[key];
+    } catch (err) {
+      throw new DynastoreError('INVALID_ARGUMENT', `reading lock option ${describeValue(key)} threw`, {
+        value: input,
+        cause: err,
+      });
+    }
   }
   let ttl = 20_000;
   if (o.ttl !== undefined) {
@@ -292,11 +302,12 @@ export class Lock {
   renew(): Promise<boolean> {
     return this.serialized(async () => {
       if (this.ended) return false;
-      const sentAt = this.clock();
       const renewal = new AbortController();
       this.renewal = renewal;
       this.writing = 'renewal';
       try {
+        // In the try: a clock that fails (INVALID_ARGUMENT) ends the lock with that reason, as a failed write does.
+        const sentAt = this.clock();
         const next = await this.store.atomicPut(this.key, {
           previous: { version: this.version },
           fields: { owner: this.owner, state: 'held', leaseUntil: sentAt + this.options.ttl },
@@ -353,7 +364,7 @@ export class Lock {
   }
 
   private released(): true {
-    this.end(new DynastoreError('ABORTED', `lock ${JSON.stringify(this.key)} released`));
+    this.end(new DynastoreError('ABORTED', `lock ${quote(this.key)} released`));
     return true;
   }
 
@@ -408,7 +419,7 @@ export class Lock {
   }
 
   private runOut(): void {
-    const key = JSON.stringify(this.key);
+    const key = quote(this.key);
     this.end(
       this.writing === undefined
         ? new DynastoreError('KEY_MODIFIED', `lock ${key} lost: its lease ran out before it was renewed`)
@@ -459,22 +470,20 @@ function someoneElseWrote(err: unknown): err is DynastoreError {
 /** Why a renewal or release failed, as the lock's abort reason. */
 function reasonOf(err: unknown, key: string, what: 'renewed' | 'released'): DynastoreError {
   if (someoneElseWrote(err)) {
-    return new DynastoreError(
-      'KEY_MODIFIED',
-      `lock ${JSON.stringify(key)} lost: another holder took it, or it was removed`,
-      { cause: err },
-    );
+    return new DynastoreError('KEY_MODIFIED', `lock ${quote(key)} lost: another holder took it, or it was removed`, {
+      cause: err,
+    });
   }
   if (DynastoreError.is(err, 'REQUEST_FAILED') || DynastoreError.is(err, 'ABORTED')) {
     return new DynastoreError(
       'REQUEST_FAILED',
-      `lock ${JSON.stringify(key)} could not be ${what}: DynamoDB did not answer (${err.message}); the lease may still run until it expires`,
+      `lock ${quote(key)} could not be ${what}: DynamoDB did not answer (${err.message}); the lease may still run until it expires`,
       { cause: err },
     );
   }
   return DynastoreError.is(err)
     ? err
-    : new DynastoreError('REQUEST_FAILED', `lock ${JSON.stringify(key)} failed: ${String(err)}`, { cause: err });
+    : new DynastoreError('REQUEST_FAILED', `lock ${quote(key)} failed: ${describeValue(err)}`, { cause: err });
 }
 
 /** The fields a lock write stores; anything else when the item is not a lock. */
@@ -559,7 +568,7 @@ async function attempt(store: LockStore, key: string, o: ResolvedLockOptions): P
   if (lapsed || o.signal?.aborted) {
     await releaseQuietly(store, acquired, owner);
     if (o.signal?.aborted) {
-      throw new DynastoreError('ABORTED', `lock ${JSON.stringify(key)} aborted: ${String(o.signal.reason)}`, {
+      throw new DynastoreError('ABORTED', `lock ${quote(key)} aborted: ${describeValue(o.signal.reason)}`, {
         cause: o.signal.reason,
       });
     }
@@ -594,7 +603,7 @@ export async function acquire(store: LockStore, key: string, o: ResolvedLockOpti
     const now = clock();
     const left = o.wait === undefined ? Infinity : started + o.wait - now;
     if (left <= 0) {
-      throw new DynastoreError('KEY_EXISTS', `lock ${JSON.stringify(key)} is still held after waiting ${o.wait} ms`);
+      throw new DynastoreError('KEY_EXISTS', `lock ${quote(key)} is still held after waiting ${o.wait} ms`);
     }
     await sleep(pause(n, o, until === undefined ? Infinity : until - now, left), o.signal, 'lock');
   }

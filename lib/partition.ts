@@ -1,6 +1,6 @@
 import type { KVPair, KVPairPage } from './kvpair';
 import { acquire, resolveLockOptions, tryAcquire, type Lock, type LockOptions, type LockStore } from './lock';
-import type { DeleteOptions, PreviousKV, ReadOptions, WriteOptions } from './options';
+import type { DeleteOptions, GetOptions, PreviousKV, PutOptions, ReadOptions, WriteOptions } from './options';
 import type { Table } from './table';
 import { checkPartitionKey, checkSortKey } from './validate';
 
@@ -35,22 +35,22 @@ export class Partition {
   }
 
   /** See {@link Table.put}. */
-  put(key: string, ...options: (WriteOptions | undefined)[]): Promise<void> {
+  put(key: string, ...options: (PutOptions | undefined)[]): Promise<void> {
     return this.table.put(this.partitionName, key, ...options);
   }
 
   /** See {@link Table.get}. */
-  get(key: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair> {
+  get(key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair> {
     return this.table.get(this.partitionName, key, ...options);
   }
 
   /** See {@link Table.getMany}. */
-  getMany(keys: readonly string[], ...options: (ReadOptions | undefined)[]): Promise<(KVPair | undefined)[]> {
+  getMany(keys: readonly string[], ...options: (GetOptions | undefined)[]): Promise<(KVPair | undefined)[]> {
     return this.table.getMany(this.partitionName, keys, ...options);
   }
 
   /** See {@link Table.exists}. */
-  exists(key: string, ...options: (ReadOptions | undefined)[]): Promise<boolean> {
+  exists(key: string, ...options: (GetOptions | undefined)[]): Promise<boolean> {
     return this.table.exists(this.partitionName, key, ...options);
   }
 
@@ -135,7 +135,7 @@ export class Partition {
   private lockStore(): LockStore {
     return {
       clock: this.table.clock,
-      get: (key, options) => this.get(key, options),
+      get: (key: string, options?: GetOptions) => this.get(key, options),
       atomicPut: (key, ...options) => this.atomicPut(key, ...options),
     };
   }

@@ -16,7 +16,8 @@ import {
   type Sent,
   type UpdateItemInput,
 } from './client';
-import { invalidArgument, type DynastoreError } from './errors';
+import { types } from 'node:util';
+import { DynastoreError, invalidArgument } from './errors';
 import type {
   Hooks,
   OperationContext,
@@ -26,6 +27,7 @@ import type {
   RequestOutcome,
   RequestParams,
 } from './hooks';
+import { describeValue } from './validate';
 
 /** @internal What a session hands its tables. */
 export interface Runtime {
@@ -172,7 +174,8 @@ export class Operation {
     let sent: Sent<Outputs[C]>;
     try {
       sent = await this.runtime.client.send(command, params, this.signal);
-    } catch (err) {
+    } catch (thrown) {
+      const err = clientFailure(command, thrown);
       if (reported) {
         const outcome: RequestOutcome = {
           command,
@@ -192,17 +195,28 @@ export class Operation {
     return sent.output;
   }
 
-  /** The abort check and requestBuilt; the request's context, or undefined when the session has no hooks. */
+  /**
+   * The clock's check, the abort check and requestBuilt; the request's
+   * context, or undefined when the session has no hooks.
+   */
   private before(command: CommandName, params: RequestParams): RequestContext | undefined {
+    // Read before the first request, so a broken clock fails with nothing sent, even in an operation that
+    // reads it only once the answer is in (get, exists, getMany). The session's clock checks what it reads.
+    if (this.requests === 0) this.runtime.clock();
     if (this.signal?.aborted) throw abortedError(command, this.signal);
     const hooks = this.runtime.hooks;
     if (hooks === undefined) return undefined;
     this.startedAt ??= performance.now();
-    const ctx: RequestContext = { ...this.ctx, operation: this.name, command };
+    const ctx: RequestContext = withContext(this.ctx, { operation: this.name, command });
     let requestCtx = ctx;
     if (hooks.requestBuilt !== undefined) {
-      const returned: unknown = hooks.requestBuilt(ctx, params);
-      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      let returned: unknown;
+      try {
+        returned = hooks.requestBuilt(ctx, params);
+      } catch (err) {
+        throw hookThrew(err);
+      }
+      if (isThenable(returned)) {
         // Its rejection has nowhere to go: catch it rather than crash the process, and refuse the hook.
         Promise.resolve(returned).catch(() => undefined);
         throw invalidArgument('hooks.requestBuilt must be synchronous: it returned a promise', returned);
@@ -233,7 +247,15 @@ export class Operation {
     }
     const hooks = this.runtime.hooks;
     if (this.startedAt === undefined || hooks?.operationCompleted === undefined) return;
-    const ctx: OperationContext = this.lastCtx ?? { ...this.ctx, operation: this.name };
+    let ctx: OperationContext | undefined = this.lastCtx;
+    if (ctx === undefined) {
+      // A context that cannot be copied already failed the operation; it must not replace that error here.
+      try {
+        ctx = withContext(this.ctx, { operation: this.name });
+      } catch {
+        ctx = { operation: this.name };
+      }
+    }
     const outcome: OperationOutcome = {
       operation: this.name,
       durationMs: performance.now() - this.startedAt,
@@ -252,7 +274,7 @@ export class Operation {
 function callAfterHook(name: 'requestCompleted' | 'operationCompleted', call: () => unknown): void {
   try {
     const returned = call();
-    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+    if (isThenable(returned)) {
       Promise.resolve(returned).catch((err: unknown) => warnHookFailed(name, err));
     }
   } catch (err) {
@@ -260,11 +282,94 @@ function callAfterHook(name: 'requestCompleted' | 'operationCompleted', call: ()
   }
 }
 
+/** Emits a hook's failure as a warning; never throws, whatever was thrown (a Symbol, an object without toString). */
 function warnHookFailed(name: string, err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  const warning = new Error(`hooks.${name} failed: ${message} (the operation was not affected)`, { cause: err });
-  warning.name = 'DynastoreHookWarning';
-  process.emitWarning(warning);
+  try {
+    const warning = new Error(`hooks.${name} failed: ${describeThrown(err)} (the operation was not affected)`, {
+      cause: err,
+    });
+    warning.name = 'DynastoreHookWarning';
+    process.emitWarning(warning);
+  } catch {
+    // A warning that cannot be emitted must not reach the operation either.
+  }
+}
+
+/**
+ * What was thrown, for a message: an Error's message (cut to a
+ * bounded length), anything else by its kind or short value. Never throws:
+ * a Symbol, an object whose `toString` throws, an Error whose `message` is a
+ * throwing getter are all described.
+ */
+function describeThrown(err: unknown): string {
+  if (isError(err)) {
+    try {
+      const message: unknown = err.message;
+      if (typeof message === 'string') return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+    } catch {
+      // Described by its kind below.
+    }
+    return 'an Error';
+  }
+  return describeValue(err);
+}
+
+/** An Error, from this realm or another (a vm context's, a worker's), as `util.types` tells one. */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
+/** Whether a value is a promise or promise-like; reading `then` on a hostile object counts as no. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a `requestBuilt` that threw fails the operation with: an Error as
+ * thrown (the hook's own veto, as documented), anything else wrapped in
+ * INVALID_ARGUMENT with it as `cause`, as a hook that returned a promise is:
+ * either way nothing was sent, which is what INVALID_ARGUMENT tells.
+ */
+function hookThrew(err: unknown): unknown {
+  if (isError(err)) return err;
+  return new DynastoreError(
+    'INVALID_ARGUMENT',
+    `hooks.requestBuilt threw ${describeValue(err)}, not an Error: nothing was sent (the value is the cause)`,
+    { cause: err, value: err },
+  );
+}
+
+/**
+ * The operation's context with `fields` over it, for a hook. A context the
+ * spread cannot copy (a Proxy that throws, a throwing getter) is
+ * INVALID_ARGUMENT, with what it threw as `cause`.
+ */
+function withContext<T extends OperationContext>(ctx: Record<string, unknown> | undefined, fields: T): T {
+  try {
+    return { ...ctx, ...fields };
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', 'the hooks context could not be copied: it threw (see cause)', {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * What a client's failure is to the operation: the adapter's own errors as
+ * they are; anything else it let through (a client that is a lookalike, or a
+ * Proxy that throws) REQUEST_FAILED, with it as `cause`, since whether the
+ * request reached DynamoDB is unknown.
+ */
+function clientFailure(command: CommandName, err: unknown): unknown {
+  if (err instanceof ConditionFailed || err instanceof DynastoreError) return err;
+  return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: the client threw ${describeThrown(err)}`, {
+    cause: err,
+  });
 }
 
 /** The items and the capacity a response holds, as a request's outcome shows them. */

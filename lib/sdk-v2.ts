@@ -49,18 +49,29 @@ let codec: Codec | undefined;
 
 /**
  * @internal aws-sdk v2's `AWS.DynamoDB.Converter` as a {@link Codec}: the
- * default for pairs built by hand and for `marshalStruct`.
+ * default for pairs built by hand. It reads attribute values with `for…in`,
+ * which would take properties inherited from a polluted `Object.prototype`
+ * for attributes: it is given copies that hold only their own.
  */
 export function v2Codec(): Codec {
   if (codec === undefined) {
     const { Converter } = v2();
     codec = {
-      output: (value) => Converter.output(value) as unknown,
-      unmarshall: (map) => Converter.unmarshall(map),
+      output: (value) => Converter.output(ownTree(value) as AttributeValue) as unknown,
+      unmarshall: (map) => Converter.unmarshall(ownTree(map) as AttributeMap),
       marshall: (value) => Converter.marshall(value) as AttributeMap,
     };
   }
   return codec;
+}
+
+/** A copy of an attribute value, or map of them, of own properties only, on null prototypes; bytes shared. */
+function ownTree(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map(ownTree);
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(value)) copy[key] = ownTree((value as Record<string, unknown>)[key]);
+  return copy;
 }
 
 /** @internal The {@link DynamoClient} over an aws-sdk v2 `AWS.DynamoDB`. */

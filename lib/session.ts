@@ -2,7 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a type-only import, kept as import-equals for consumers without esModuleInterop
 import type DynamoDB = require('aws-sdk/clients/dynamodb');
 import type { DynamoClient } from './client';
-import { invalidArgument } from './errors';
+import { DynastoreError, invalidArgument, quote } from './errors';
 import { HOOK_NAMES, type Hooks } from './hooks';
 import type { Runtime } from './request';
 import { AwsSdkV2Client, isV2Client } from './sdk-v2';
@@ -37,7 +37,11 @@ function v3Adapter(client: DynamoDBClientLike): DynamoClient {
   return new AwsSdkV3Client(client);
 }
 
-/** How a {@link Session} is made. */
+/**
+ * How a {@link Session} is made: a plain object, of which only own
+ * properties are read. Any other name fails with `INVALID_ARGUMENT`; a client
+ * setting such as `region` or `endpoint` belongs in `config`.
+ */
 export interface SessionOptions<C extends object = DynamoDB> {
   /**
    * An existing client to use as is (Go's `NewWithClient`): an aws-sdk v2
@@ -46,8 +50,9 @@ export interface SessionOptions<C extends object = DynamoDB> {
    */
   client?: C;
   /**
-   * Configuration for a client the session builds (Go's `New(cfg)`), such as
-   * `{ region, endpoint, credentials }`. `endpoint` points the session at
+   * Configuration for a client the session builds (Go's `New(cfg)`): a
+   * plain object such as `{ region, endpoint, credentials }`; these client
+   * settings go here, never beside `config`. `endpoint` points the session at
    * DynamoDB Local or another compatible server. Unless `httpOptions.agent`
    * is given, the session gives its client a keep-alive agent (aws-sdk v2
    * opens a new connection per request by default), which
@@ -58,6 +63,8 @@ export interface SessionOptions<C extends object = DynamoDB> {
    * Instrumentation called before and after every request, and when each
    * operation ends (Go's `StoreHooks`, with more). See {@link Hooks}; for
    * OpenTelemetry spans, `openTelemetryHooks` from `dynastore/opentelemetry`.
+   * A plain object whose own properties are the hooks, read once when the
+   * session is made.
    */
   hooks?: Hooks;
   /**
@@ -71,7 +78,11 @@ export interface SessionOptions<C extends object = DynamoDB> {
   /**
    * The time in milliseconds since the epoch, used both to write `expires`
    * and to decide what has expired. Tests inject a fake clock to expire items
-   * without sleeping.
+   * without sleeping. Every reading is checked, and one is taken before each
+   * operation's first request: a reading that is not a finite number between
+   * 2000-01-01 and the latest `Date` (8.64e15), such as a clock in seconds,
+   * or a clock that throws, fails the operation with `INVALID_ARGUMENT`
+   * before anything is sent.
    * @defaultValue Date.now
    */
   clock?: () => number;
@@ -111,46 +122,42 @@ export class Session<C extends object = DynamoDB> {
   private readonly adapter: DynamoClient;
 
   constructor(options: SessionOptions<C> = {}) {
-    // Checked at run time too: JavaScript callers can pass anything.
-    const input: unknown = options;
-    if (typeof input !== 'object' || input === null) {
-      throw invalidArgument(`session options must be an object, got ${describeValue(options)}`, options);
-    }
-    const { client, config, hooks, clock = Date.now, tokenSecret, returnConsumedCapacity = false } = options;
+    const {
+      client,
+      config,
+      hooks,
+      clock = Date.now,
+      tokenSecret,
+      returnConsumedCapacity = false,
+    } = readOptions(options);
     if (client !== undefined && config !== undefined) {
-      throw invalidArgument('give a session either client or config, not both', options);
+      throw invalidArgument('give a session either client or config, not both', undefined);
     }
-    if (client !== undefined && !isV2Client(client) && !isV3Client(client)) {
+    const kind = client === undefined ? undefined : clientKind(client);
+    const sessionHooks = readHooks(hooks);
+    if (typeof returnConsumedCapacity !== 'boolean') {
       throw invalidArgument(
-        `client must be an AWS.DynamoDB from aws-sdk v2 or a DynamoDBClient from aws-sdk v3, got ${describeValue(client)}`,
-        client,
+        `returnConsumedCapacity must be a boolean, got ${describeValue(returnConsumedCapacity)}`,
+        returnConsumedCapacity,
       );
     }
-    checkHooks(hooks);
-    const capacityInput: unknown = returnConsumedCapacity;
-    if (typeof capacityInput !== 'boolean') {
-      throw invalidArgument(
-        `returnConsumedCapacity must be a boolean, got ${describeValue(capacityInput)}`,
-        capacityInput,
-      );
-    }
-    const clockInput: unknown = clock;
-    if (typeof clockInput !== 'function') {
+    if (typeof clock !== 'function') {
       throw invalidArgument(`clock must be a function returning milliseconds, got ${describeValue(clock)}`, clock);
     }
-    if (client === undefined) {
-      const built = AwsSdkV2Client.build(config);
+    const secret = secretBytes(tokenSecret);
+    if (kind === undefined) {
+      const built = buildClient(config);
       this.adapter = built;
       this.client = built.ddb as unknown as C;
     } else {
-      this.adapter = isV3Client(client) ? v3Adapter(client) : new AwsSdkV2Client(client as unknown as DynamoDB);
-      this.client = client;
+      this.adapter = kind === 'v3' ? v3Adapter(client as DynamoDBClientLike) : new AwsSdkV2Client(client as DynamoDB);
+      this.client = client as C;
     }
     this.runtime = {
       client: this.adapter,
-      hooks,
-      clock,
-      tokenSecret: secretBytes(tokenSecret),
+      hooks: sessionHooks,
+      clock: checkedClock(clock as () => unknown),
+      tokenSecret: secret,
       returnConsumedCapacity,
     };
   }
@@ -172,38 +179,269 @@ export class Session<C extends object = DynamoDB> {
   }
 }
 
-/** Hooks are an object of known hooks, each a function: a misspelt name would otherwise never be called. */
-function checkHooks(hooks: unknown): void {
-  if (hooks === undefined) return;
-  if (typeof hooks !== 'object' || hooks === null) {
-    throw invalidArgument(`hooks must be an object, got ${describeValue(hooks)}`, hooks);
+/** The options a session takes. */
+const OPTION_NAMES: readonly (keyof SessionOptions)[] = [
+  'client',
+  'config',
+  'hooks',
+  'returnConsumedCapacity',
+  'clock',
+  'tokenSecret',
+];
+
+/**
+ * Settings of an aws-sdk client (v2's and v3's), named when given beside
+ * `config` rather than in it: `new Session({ region })` would otherwise
+ * build a client for the environment's region.
+ */
+const CLIENT_SETTINGS = new Set([
+  'region',
+  'endpoint',
+  'credentials',
+  'credentialProvider',
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+  'maxRetries',
+  'maxAttempts',
+  'retryMode',
+  'retryDelayOptions',
+  'httpOptions',
+  'requestHandler',
+  'sslEnabled',
+  'tls',
+  'logger',
+  'apiVersion',
+  'params',
+  'paramValidation',
+  'convertResponseTypes',
+  'correctClockSkew',
+  'systemClockOffset',
+  'customUserAgent',
+  'dynamoDbCrc32',
+  'signatureVersion',
+  'useFipsEndpoint',
+  'useDualstackEndpoint',
+]);
+
+type ReadOptions = { -readonly [K in keyof SessionOptions]?: unknown };
+
+/**
+ * Whether `value` is an object literal (or made with `Object.create(null)`),
+ * from any realm: only such an object's own properties are all there is to
+ * it. Anything else could carry options on its prototype, which reading own
+ * properties alone would silently miss.
+ */
+function isPlainObject(value: object): boolean {
+  if (Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * The session's options, read once, from the object's own properties only:
+ * a property inherited from a polluted `Object.prototype` is no option, and
+ * an unknown name is refused rather than ignored. Whatever a hostile object
+ * throws while being read becomes INVALID_ARGUMENT with it as `cause`.
+ */
+function readOptions(options: unknown): ReadOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgument(`session options must be an object, got ${describeValue(options)}`, options);
   }
-  for (const name of Object.keys(hooks)) {
-    if (!(HOOK_NAMES as readonly string[]).includes(name)) {
-      throw invalidArgument(`unknown hook ${JSON.stringify(name)}: hooks are ${HOOK_NAMES.join(', ')}`, hooks);
+  let reading: string | undefined;
+  try {
+    if (!isPlainObject(options)) {
+      throw invalidArgument(`session options must be a plain object, got ${describeValue(options)}`, undefined);
     }
-  }
-  for (const name of HOOK_NAMES) {
-    const hook: unknown = (hooks as Record<string, unknown>)[name];
-    if (hook !== undefined && typeof hook !== 'function') {
-      throw invalidArgument(`hooks.${name} must be a function, got ${describeValue(hook)}`, hooks);
+    // Without a prototype: an option not given must not be found on a polluted Object.prototype here either.
+    const read: ReadOptions = Object.create(null) as ReadOptions;
+    for (const key of Reflect.ownKeys(options)) {
+      if (typeof key === 'symbol') throw invalidArgument('unknown session option: a symbol', key);
+      if (!(OPTION_NAMES as readonly string[]).includes(key)) throw unknownOption(key);
+      reading = key;
+      read[key as keyof SessionOptions] = (options as Record<string, unknown>)[key];
     }
+    return read;
+  } catch (err) {
+    if (DynastoreError.is(err)) throw err;
+    const what = reading === undefined ? 'session options' : `session option ${reading}`;
+    throw new DynastoreError('INVALID_ARGUMENT', `${what} could not be read: it threw (see cause)`, { cause: err });
   }
 }
 
+function unknownOption(key: string): DynastoreError {
+  if (CLIENT_SETTINGS.has(key)) {
+    return invalidArgument(
+      `${quote(key)} is a client setting, not a session option: give it in config ({ config: { ${key} } }), or build the client with it and give that as client`,
+      key,
+    );
+  }
+  return invalidArgument(`unknown session option ${quote(key)}: session options are ${OPTION_NAMES.join(', ')}`, key);
+}
+
+/** Which aws-sdk `client` is, by its shape, read once: a Proxy may answer differently each time it is asked. */
+function clientKind(client: unknown): 'v2' | 'v3' {
+  let kind: 'v2' | 'v3' | undefined;
+  try {
+    kind = isV2Client(client) ? 'v2' : isV3Client(client) ? 'v3' : undefined;
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', 'client could not be read: it threw (see cause)', { cause: err });
+  }
+  if (kind === undefined) {
+    throw invalidArgument(
+      `client must be an AWS.DynamoDB from aws-sdk v2 or a DynamoDBClient from aws-sdk v3, got ${describeValue(client)}`,
+      client,
+    );
+  }
+  return kind;
+}
+
+/**
+ * The aws-sdk v2 client the session builds from `config`, given a copy of
+ * its own enumerable properties (all that aws-sdk v2 reads of it), so no
+ * getter runs again later. A setting the SDK cannot take (`region: {}`)
+ * throws in its constructor: INVALID_ARGUMENT, with the SDK's error as cause.
+ */
+function buildClient(config: unknown): AwsSdkV2Client {
+  let settings: DynamoDB.ClientConfiguration | undefined;
+  if (config !== undefined) {
+    if (typeof config !== 'object' || config === null || !isPlainObject(config)) {
+      throw invalidArgument(
+        `config must be a plain object of client settings, such as { region, endpoint, credentials }, got ${describeValue(config)}; to use a client you configured yourself, give it as client`,
+        config,
+      );
+    }
+    try {
+      settings = Object.fromEntries(Object.keys(config).map((key) => [key, (config as Record<string, unknown>)[key]]));
+    } catch (err) {
+      throw new DynastoreError('INVALID_ARGUMENT', 'config could not be read: it threw (see cause)', { cause: err });
+    }
+  }
+  try {
+    return AwsSdkV2Client.build(settings);
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', 'aws-sdk v2 could not build a client from config (see cause)', {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * The session's hooks: an object of known hooks, each a function, copied
+ * from the object's own properties once. A misspelt name would otherwise
+ * never be called; an inherited one (a polluted `Object.prototype`) is no
+ * hook; and a getter or Proxy is not asked again before every request.
+ */
+function readHooks(hooks: unknown): Hooks | undefined {
+  if (hooks === undefined) return undefined;
+  if (typeof hooks !== 'object' || hooks === null) {
+    throw invalidArgument(`hooks must be an object, got ${describeValue(hooks)}`, hooks);
+  }
+  let reading: string | undefined;
+  try {
+    if (!isPlainObject(hooks)) {
+      throw invalidArgument(
+        `hooks must be a plain object of hook functions, got ${describeValue(hooks)}: only its own properties are hooks`,
+        hooks,
+      );
+    }
+    // Without a prototype: a hook not given must not be found on a polluted Object.prototype either.
+    const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const key of Reflect.ownKeys(hooks)) {
+      if (typeof key === 'symbol' || !(HOOK_NAMES as readonly string[]).includes(key)) {
+        const name = typeof key === 'symbol' ? 'a symbol' : quote(key);
+        throw invalidArgument(`unknown hook ${name}: hooks are ${HOOK_NAMES.join(', ')}`, key);
+      }
+      reading = key;
+      const hook: unknown = (hooks as Record<string, unknown>)[key];
+      if (hook === undefined) continue;
+      if (typeof hook !== 'function') {
+        throw invalidArgument(`hooks.${key} must be a function, got ${describeValue(hook)}`, hook);
+      }
+      copy[key] = hook;
+    }
+    return Object.freeze(copy);
+  } catch (err) {
+    if (DynastoreError.is(err)) throw err;
+    const what = reading === undefined ? 'hooks' : `hooks.${reading}`;
+    throw new DynastoreError('INVALID_ARGUMENT', `${what} could not be read: it threw (see cause)`, { cause: err });
+  }
+}
+
+/** 2000-01-01T00:00:00Z in milliseconds: any clock in seconds gives less until the year 31,969. */
+const EARLIEST_CLOCK_MS = 946_684_800_000;
+/** The latest time a JavaScript Date can hold, in milliseconds. */
+const LATEST_CLOCK_MS = 8.64e15;
+
+/**
+ * The session's clock, checked at every reading: a reading that is
+ * not milliseconds since the epoch (NaN, undefined, a string, seconds) would
+ * make live items read as expired and written ones expire at once. What a
+ * clock throws becomes INVALID_ARGUMENT with it as `cause`.
+ */
+function checkedClock(clock: () => unknown): () => number {
+  return () => {
+    let now: unknown;
+    try {
+      now = clock();
+    } catch (err) {
+      throw new DynastoreError('INVALID_ARGUMENT', 'the session clock threw (see cause)', { cause: err });
+    }
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw invalidArgument(
+        `the session clock must return milliseconds since the epoch as a finite number, got ${describeValue(now)}`,
+        now,
+      );
+    }
+    if (now < EARLIEST_CLOCK_MS) {
+      throw invalidArgument(
+        `the session clock returned ${describeValue(now)}, before the year 2000 in milliseconds: it must return milliseconds since the epoch, as Date.now does, not seconds`,
+        now,
+      );
+    }
+    if (now > LATEST_CLOCK_MS) {
+      throw invalidArgument(
+        `the session clock returned ${describeValue(now)}, past the latest date JavaScript can hold (8.64e15 ms)`,
+        now,
+      );
+    }
+    return now;
+  };
+}
+
+/**
+ * The secret as bytes. Its errors never show it, in part or in any form:
+ * only its type and its length in bytes.
+ */
 function secretBytes(secret: unknown): Uint8Array | undefined {
   if (secret === undefined) return undefined;
-  const bytes =
-    typeof secret === 'string'
-      ? Buffer.from(secret, 'utf8')
-      : secret instanceof Uint8Array
-        ? Buffer.from(secret)
-        : undefined;
+  let bytes: Buffer | undefined;
+  try {
+    bytes =
+      typeof secret === 'string'
+        ? Buffer.from(secret, 'utf8')
+        : secret instanceof Uint8Array
+          ? Buffer.from(secret)
+          : undefined;
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', 'tokenSecret could not be read: it threw (see cause)', {
+      cause: err,
+    });
+  }
   if (bytes === undefined || bytes.length < 16) {
     throw invalidArgument(
-      `tokenSecret must be a string or bytes of at least 16 bytes, got ${describeValue(secret)}`,
+      `tokenSecret must be a string or bytes of at least 16 bytes, got ${secretKind(secret, bytes)}`,
       undefined,
     );
   }
   return bytes;
+}
+
+/** What a bad secret is, without a character of it: a number or a string could be the secret itself. */
+function secretKind(secret: unknown, bytes: Buffer | undefined): string {
+  if (typeof secret === 'string') return `a string of ${bytes?.length ?? 0} bytes`;
+  if (bytes !== undefined) return `${bytes.length} bytes`;
+  if (secret === null) return 'null';
+  if (typeof secret === 'object') return describeValue(secret);
+  return `a ${typeof secret}`;
 }

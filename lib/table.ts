@@ -5,17 +5,10 @@ import { existsProjection } from './expressions';
 import { itemKey, seconds } from './item';
 import { decodeItem, isExpired, KVPair, type KVPairPage } from './kvpair';
 import { Listing } from './listing';
-import {
-  refuseIndex,
-  resolveDeleteOptions,
-  resolveReadOptions,
-  type DeleteOptions,
-  type PreviousKV,
-  type ReadOptions,
-  type WriteOptions,
-} from './options';
+import type { DeleteOptions, GetOptions, PreviousKV, PutOptions, ReadOptions, WriteOptions } from './options';
 import { Partition } from './partition';
 import { Operation, type Runtime } from './request';
+import { resolveDeleteOptions, resolveReadOptions } from './resolve';
 import type { Session } from './session';
 import { checkPartitionKey, checkSortKey, checkTableName } from './validate';
 import { atomicDelete, atomicPut, put } from './write';
@@ -60,24 +53,26 @@ export class Table {
    * Writes the item at `key`, creating it or updating it: the given payload
    * and fields replace the stored ones, others stay, `version` goes up by 1,
    * and `expires` is set from `ttl` or removed. An expired item counts as
-   * absent and is replaced whole, starting again at version 1.
+   * absent and is replaced whole, starting again at version 1. Takes
+   * {@link PutOptions}: `previous` belongs to `atomicPut`.
    *
    * One UpdateItem request; replacing an expired item takes a second.
    */
-  async put(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<void> {
+  async put(partition: string, key: string, ...options: (PutOptions | undefined)[]): Promise<void> {
     return put(this.runtime, this.tableName, partition, key, options);
   }
 
   /**
    * Reads the item at `key`. Fails with `KEY_NOT_FOUND` when it is absent or
-   * expired, and with `INDEX_NOT_SUPPORTED` when given an index.
+   * expired. Takes {@link GetOptions}: a listing option (`limit`,
+   * `startKey`, `scanIndexForward`) fails with `INVALID_ARGUMENT`, an index
+   * with `INDEX_NOT_SUPPORTED`, before any request.
    * One GetItem request, strongly consistent unless `consistent: false`.
    */
-  async get(partition: string, key: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair> {
-    const o = resolveReadOptions(options);
+  async get(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair> {
+    const o = resolveReadOptions(options, 'get');
     checkPartitionKey(partition);
     checkSortKey(key);
-    refuseIndex(o, 'get');
     const op = new Operation(this.runtime, 'Get', o);
     return op.run(async () => {
       const { Item } = await op.getItem({
@@ -93,14 +88,14 @@ export class Table {
   }
 
   /**
-   * Whether a live item is at `key`: false when absent or expired.
-   * One GetItem request that fetches only the key and expiry.
+   * Whether a live item is at `key`: false when absent or expired. Takes
+   * {@link GetOptions}, as `get` does. One GetItem request that fetches only
+   * the key and expiry.
    */
-  async exists(partition: string, key: string, ...options: (ReadOptions | undefined)[]): Promise<boolean> {
-    const o = resolveReadOptions(options);
+  async exists(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<boolean> {
+    const o = resolveReadOptions(options, 'exists');
     checkPartitionKey(partition);
     checkSortKey(key);
-    refuseIndex(o, 'exists');
     const op = new Operation(this.runtime, 'Exists', o);
     return op.run(async () => {
       const { Item } = await op.getItem({
@@ -181,8 +176,8 @@ export class Table {
    * sent, and the call rejects with that failure (an abort of `signal`, with
    * `ABORTED`); keys already read are not returned. Returns one entry per key
    * asked for, in the same order: the pair, or `undefined` for an absent or
-   * expired key. Takes the `consistent`, `signal`, `context` and
-   * `returnConsumedCapacity` options.
+   * expired key. Takes {@link GetOptions}, as `get` does: `consistent`,
+   * `signal`, `context` and `returnConsumedCapacity`.
    *
    * @example
    * ```ts
@@ -193,7 +188,7 @@ export class Table {
   async getMany(
     partition: string,
     keys: readonly string[],
-    ...options: (ReadOptions | undefined)[]
+    ...options: (GetOptions | undefined)[]
   ): Promise<(KVPair | undefined)[]> {
     return getMany(this.runtime, this.tableName, partition, keys, options);
   }
@@ -207,7 +202,9 @@ export class Table {
    * With `previous` it updates only if the stored version is
    * `previous.version` and the item is live: `KEY_MODIFIED` when another
    * version is stored, `KEY_NOT_FOUND` when the item is absent or expired.
-   * One conditional UpdateItem; on failure, DynamoDB returns the old item to
+   * `previous.version` 0 (a pair read from an item another tool wrote, with
+   * no version of dynastore's) matches a live item that has none; the write
+   * gives it version 1. One conditional UpdateItem; on failure, DynamoDB returns the old item to
    * tell the two apart, or, where the server does not (dynalite), one
    * consistent GetItem does.
    *
@@ -235,6 +232,7 @@ export class Table {
    * With `previous`: deletes only if the stored version is `previous.version`
    * and the item is live, and returns true; `KEY_MODIFIED` when another
    * version is stored, `KEY_NOT_FOUND` when absent or expired.
+   * `previous.version` 0 matches a live item with no version of dynastore's.
    *
    * Without `previous`: asserts no live item is at `key`: `KEY_EXISTS` if one
    * is, otherwise false (an expired leftover is cleaned up). Go dereferenced

@@ -2,7 +2,8 @@ import type { AttributeMap, AttributeValue } from './attribute';
 import bs58 from 'bs58';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import { DynastoreError } from './errors';
+import { DynastoreError, quote } from './errors';
+import { isStorableNumber } from './validate';
 
 /**
  * @internal Bounds on what a token may be. A token's length is bounded by the
@@ -45,6 +46,12 @@ export interface TokenScope {
   sortAttribute: string;
   prefix: string;
   /**
+   * The direction listed: a key resumes a listing only in the direction it
+   * was reached in (a token used the other way returns again what was
+   * returned). Absent means forward, DynamoDB's default.
+   */
+  scanIndexForward?: boolean;
+  /**
    * Exactly the attributes a LastEvaluatedKey of this table or index carries,
    * each with DynamoDB's size limit for it in bytes (2048 for partition keys,
    * 1024 for sort keys).
@@ -67,7 +74,9 @@ const SIGNATURE = '.';
 /** HMAC-SHA256 of a token's body, bound to everything the token is for. */
 function signature(secret: Uint8Array, scope: TokenScope, body: string): Buffer {
   const bound = [
-    'dynastore-token-v1',
+    // v2: the direction is bound too.
+    'dynastore-token-v2',
+    scope.scanIndexForward === false ? 'backward' : 'forward',
     scope.table,
     scope.index,
     scope.partitionAttribute,
@@ -83,8 +92,8 @@ function signature(secret: Uint8Array, scope: TokenScope, body: string): Buffer 
  * @internal Encodes a LastEvaluatedKey as Go dynastore v1 does: the key's
  * JSON in DynamoDB's wire format, gzipped, in base58 (Bitcoin alphabet).
  * Ours closes the gzip stream; Go's reader accepts both. With a secret, the
- * token also carries an HMAC-SHA256 bound to the table, index, partition and
- * prefix (`body.signature`); such tokens are not for Go.
+ * token also carries an HMAC-SHA256 bound to the table, index, partition,
+ * prefix and direction (`body.signature`); such tokens are not for Go.
  */
 export function encodeToken(key: AttributeMap, scope: TokenScope, secret?: Uint8Array): string {
   const body = encodeBody(key);
@@ -103,21 +112,25 @@ function encodeBody(key: AttributeMap): string {
 }
 
 function decodeAttribute(token: string, attr: string, wire: unknown): AttributeValue {
+  const name = quote(attr);
   if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) {
-    throw invalidToken(token, `attribute ${JSON.stringify(attr)} is not an attribute value`);
+    throw invalidToken(token, `attribute ${name} is not an attribute value`);
   }
   let value: AttributeValue | undefined;
   for (const [type, v] of Object.entries(wire)) {
     // Go writes every member of its AttributeValue struct, the unused ones as null.
     if (v === null) continue;
-    if (value !== undefined) throw invalidToken(token, `attribute ${JSON.stringify(attr)} has more than one type`);
-    if (type === 'S' && typeof v === 'string') value = { S: v };
-    else if (type === 'N' && typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) value = { N: v };
+    if (value !== undefined) throw invalidToken(token, `attribute ${name} has more than one type`);
+    if (type === 'S' && typeof v === 'string') {
+      // JSON can spell a lone surrogate (\ud800), which DynamoDB would store as U+FFFD: another key.
+      if (!v.isWellFormed()) throw invalidToken(token, `attribute ${name} is not well-formed Unicode`);
+      value = { S: v };
+    } else if (type === 'N' && typeof v === 'string' && isStorableNumber(v)) value = { N: v };
     else if (type === 'B' && typeof v === 'string' && v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v)) {
       value = { B: Buffer.from(v, 'base64') };
-    } else throw invalidToken(token, `attribute ${JSON.stringify(attr)} is not a key value of type S, N or B`);
+    } else throw invalidToken(token, `attribute ${name} is not a key value of type S, N or B`);
   }
-  if (value === undefined) throw invalidToken(token, `attribute ${JSON.stringify(attr)} has no value`);
+  if (value === undefined) throw invalidToken(token, `attribute ${name} has no value`);
   return value;
 }
 
@@ -133,7 +146,7 @@ function verified(token: string, scope: TokenScope, secret: Uint8Array): string 
   if (given?.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw invalidToken(
       token,
-      'its signature does not match: it was changed, or issued for another table, partition, prefix or index',
+      'its signature does not match: it was changed, or issued for another table, partition, prefix, index or direction',
     );
   }
   return token.slice(0, at);
@@ -144,13 +157,25 @@ function checkKeyValue(token: string, attr: string, value: AttributeValue, maxBy
   const size =
     value.S !== undefined ? Buffer.byteLength(value.S, 'utf8') : value.B !== undefined ? (value.B as Buffer).length : 1;
   if (size === 0 || size > maxBytes) {
-    throw invalidToken(token, `attribute ${JSON.stringify(attr)} is ${size} bytes, not 1 to ${maxBytes}`);
+    throw invalidToken(token, `attribute ${quote(attr)} is ${size} bytes, not 1 to ${maxBytes}`);
   }
 }
 
 /**
  * @internal Decodes a token from {@link encodeToken} or Go dynastore v1 and
  * checks it belongs to the request; anything else is INVALID_TOKEN.
+ *
+ * Implementation notes: a signed token is bound to everything in the scope.
+ * An unsigned one (Go's format) is only a key, so only the key is checked:
+ * its length before decoding; base58, gzip within
+ * {@link TOKEN_LIMITS}.maxJsonBytes, UTF-8 JSON; exactly the key attributes
+ * of this table or index; each one S, N or B of 1 byte to its DynamoDB limit,
+ * strings well-formed, numbers storable; the partition attribute equal to the
+ * request's partition; the sort attribute beginning with the prefix. It is
+ * NOT bound to the table name (another table of the same key schema), the
+ * index name (another index on the same attributes), the direction, or the
+ * exact prefix: a token from a listing of `a/b/` holds a key beginning with
+ * `a/b/`, which begins with `a/` too, so it resumes a listing of `a/` there.
  */
 export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Array): AttributeMap {
   const maxChars = maxTokenChars(scope) + (secret === undefined ? 0 : SIGNED_EXTRA_CHARS);
@@ -185,9 +210,10 @@ export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Arra
 
   const attrs = Object.keys(parsed);
   if (attrs.length !== scope.keyAttributes.size || !attrs.every((a) => scope.keyAttributes.has(a))) {
+    const shown = attrs.slice(0, 5).map(quote).join(', ') + (attrs.length > 5 ? ` and ${attrs.length - 5} more` : '');
     throw invalidToken(
       token,
-      `its key attributes (${attrs.join(', ')}) are not this table's or index's (${[...scope.keyAttributes.keys()].join(', ')})`,
+      `its key attributes (${shown}) are not this table's or index's (${[...scope.keyAttributes.keys()].join(', ')})`,
     );
   }
   const key: AttributeMap = {};
@@ -199,15 +225,15 @@ export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Arra
   // The table's own keys are strings, and so is whatever the partition argument is matched on.
   for (const attr of ['id', 'name', scope.partitionAttribute]) {
     if (scope.keyAttributes.has(attr) && key[attr]?.S === undefined)
-      throw invalidToken(token, `attribute ${JSON.stringify(attr)} is not a string`);
+      throw invalidToken(token, `attribute ${quote(attr)} is not a string`);
   }
 
   if (key[scope.partitionAttribute]?.S !== scope.partition) {
-    throw invalidToken(token, `it was issued for another partition than ${JSON.stringify(scope.partition)}`);
+    throw invalidToken(token, `it was issued for another partition than ${quote(scope.partition)}`);
   }
   const sort = key[scope.sortAttribute];
   if (scope.prefix !== '' && (sort?.S === undefined || !sort.S.startsWith(scope.prefix))) {
-    throw invalidToken(token, `it was issued for another prefix than ${JSON.stringify(scope.prefix)}`);
+    throw invalidToken(token, `it was issued for another prefix than ${quote(scope.prefix)}`);
   }
   return key;
 }

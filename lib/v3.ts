@@ -1,9 +1,9 @@
 /**
- * dynastore on aws-sdk v3 (`import … from 'dynastore/v3'`): the root
- * entry's struct converters over v3's `@aws-sdk/util-dynamodb`, and a
- * `DynamoDBClient` built for dynastore. Importing it loads aws-sdk v3 and
- * never aws-sdk v2; the root entry (`Session` and the rest) loads neither
- * until a session needs one.
+ * dynastore on aws-sdk v3 (`import … from 'dynastore/v3'`): a
+ * `DynamoDBClient` built for dynastore, and the struct converters, which are
+ * the root entry's own (the same functions, with the same rules on both
+ * SDKs). Importing it loads aws-sdk v3 and never aws-sdk v2; the root entry
+ * (`Session` and the rest) loads neither until a session needs one.
  *
  * Not here on purpose: the session and everything else, which are the same
  * for both SDKs and come from the root entry.
@@ -22,49 +22,22 @@
  * @packageDocumentation
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue } from './attribute';
 import { invalidArgument } from './errors';
-import { marshalWith, unmarshalWith } from './marshal';
-import { v3Codec } from './sdk-v3';
 import { describeValue } from './validate';
 
-const codec = (): typeof v3Codec => v3Codec;
-
 /**
- * Converts a plain object into a map attribute value, ready for
- * `writeWithAttributeValue` (Go's `MarshalStruct`), with aws-sdk v3's
- * `marshall`: strings become S, numbers N, `Uint8Array`s B, arrays L,
- * `Set`s SS, NS or BS, objects (of any class) M; undefined members are left
- * out. Unlike the root entry's (aws-sdk v2's converter), it refuses NaN,
- * Infinity and numbers beyond `Number.MAX_SAFE_INTEGER` (give a `bigint`):
- * `INVALID_ARGUMENT`, with v3's error as `cause`.
- *
- * @example
- * ```ts
- * await customers.put('c1', writeWithAttributeValue(marshalStruct({ name: 'welcome', visits: 3 })));
- * ```
+ * The root entry's converters, re-exported: dynastore converts by its own
+ * rules, not through either SDK's converter, so `marshalStruct` and
+ * `unmarshalStruct` are the same functions here and there, with the same
+ * results and the same errors. See {@link marshalStruct} for the rules: in
+ * short, strings become S, numbers and bigints N, `Uint8Array`s B, arrays
+ * L, `Set`s SS, NS or BS, a `Date` its ISO 8601 string, `Map`s and objects
+ * M; an undefined member is left out; NaN, Infinity, unsafe integers (give a
+ * bigint), functions, symbols, cycles, empty sets and lossy values are
+ * `INVALID_ARGUMENT` naming the path. `unmarshalStruct` reads sets as `Set`
+ * and integers beyond `Number.MAX_SAFE_INTEGER` as `bigint`.
  */
-export function marshalStruct(value: object): AttributeValue {
-  return marshalWith(codec, value);
-}
-
-/**
- * Converts a map attribute value, such as `KVPair.value`, back into a plain
- * object (Go's `UnmarshalStruct`), with aws-sdk v3's `unmarshall`: sets come
- * back as `Set`, bytes as `Uint8Array`, integers beyond
- * `Number.MAX_SAFE_INTEGER` as `bigint`. A number v3 cannot represent (a
- * fraction beyond that range) is `INVALID_ARGUMENT`, with v3's error as
- * `cause`.
- *
- * @example
- * ```ts
- * const customer = unmarshalStruct<Customer>((await customers.get('c1')).value);
- * ```
- */
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the decoded type
-export function unmarshalStruct<T = Record<string, unknown>>(value: AttributeValue | undefined): T {
-  return unmarshalWith<T>(codec, value);
-}
+export { marshalStruct, unmarshalStruct } from './marshal';
 
 /**
  * A `DynamoDBClient` with the settings that suit dynastore; `config` is

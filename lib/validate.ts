@@ -1,5 +1,6 @@
+import { isUint8Array } from 'node:util/types';
 import type { AttributeMap, AttributeValue } from './attribute';
-import { DynastoreError, invalidArgument } from './errors';
+import { DynastoreError, invalidArgument, quote } from './errors';
 
 /** @internal DynamoDB's limits, in UTF-8 bytes. */
 export const LIMITS = {
@@ -20,22 +21,64 @@ export function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
+/** Bigints past this magnitude are described by size: printing one costs more than linear time. */
+const BIGINT_SHOWN = 10n ** 30n;
+
 function describe(value: unknown): string {
-  if (typeof value === 'string') {
-    return value.length > 64 ? `${JSON.stringify(value.slice(0, 64))}… (${value.length} chars)` : JSON.stringify(value);
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'bigint':
+      return value > -BIGINT_SHOWN && value < BIGINT_SHOWN ? `${value}n` : 'a bigint of over 30 digits';
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default:
+      return describeObject(value as object | null);
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) {
-    return String(value);
-  }
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Uint8Array) return `${value.byteLength} bytes`;
-  return `a ${typeof value}`;
 }
 
-/** @internal A short, safe rendering of a bad value for error messages. */
+/** An object described by its kind, never by its contents; a Proxy that throws is "an object". */
+function describeObject(value: object | null): string {
+  if (value === null) return 'null';
+  try {
+    if (Array.isArray(value)) return 'an array';
+    if (value instanceof Uint8Array) return value.byteLength === 1 ? '1 byte' : `${value.byteLength} bytes`;
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === null || proto === Object.prototype) return 'an object';
+    const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string' && /^[A-Za-z_$][\w$]{0,40}$/.test(name) && name !== 'Object') {
+      return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+    }
+  } catch {
+    // What a hostile object throws while being described must not replace the error being built.
+  }
+  return 'an object';
+}
+
+/**
+ * @internal A short, safe rendering of a bad value for error messages: a
+ * string quoted and cut to about 100 characters, an object by its kind only.
+ * Never throws, and never takes more than linear time.
+ */
 export { describe as describeValue };
+
+/** @internal A user's string quoted for a message, bounded (from errors.ts). */
+export { quote };
+
+/** @internal Refuses a string that is not well-formed UTF-16: DynamoDB stores UTF-8, where a lone surrogate becomes U+FFFD. */
+export function checkWellFormed(what: string, value: string): string {
+  if (!value.isWellFormed()) {
+    throw invalidArgument(`${what} ${describe(value)} is not well-formed Unicode (it has a lone surrogate)`, value);
+  }
+  return value;
+}
 
 function checkString(what: string, value: unknown, maxBytes: number, allowEmpty: boolean): string {
   if (typeof value !== 'string') {
@@ -45,9 +88,7 @@ function checkString(what: string, value: unknown, maxBytes: number, allowEmpty:
     throw invalidArgument(`${what} must not be empty`, value);
   }
   // A lone surrogate would be stored as U+FFFD, silently changing the key.
-  if (!value.isWellFormed()) {
-    throw invalidArgument(`${what} ${describe(value)} is not well-formed Unicode (lone surrogate)`, value);
-  }
+  checkWellFormed(what, value);
   // Every UTF-16 unit is at least one UTF-8 byte and at most three.
   if (value.length * 3 > maxBytes) {
     const bytes = utf8Length(value);
@@ -97,22 +138,24 @@ export function checkFieldName(name: string): void {
   if (RESERVED.has(name)) {
     throw new DynastoreError(
       'RESERVED_FIELD',
-      `field ${JSON.stringify(name)} is reserved: id, name, version, expires and payload belong to dynastore`,
+      `field ${quote(name)} is reserved: id, name, version, expires and payload belong to dynastore`,
       { value: name },
     );
   }
+  checkAttributeName('field name', name);
+}
+
+/** An attribute name DynamoDB takes, as a field or as a key of a map value. */
+function checkAttributeName(what: string, name: string): void {
   if (name.length === 0 || !name.isWellFormed()) {
-    throw invalidArgument(`field name ${describe(name)} must be a non-empty, well-formed string`, name);
+    throw invalidArgument(`${what} ${describe(name)} must be a non-empty, well-formed string`, name);
   }
   if (name === '__proto__') {
     // aws-sdk v2 builds and parses its JSON by assignment, so it drops this name both ways.
-    throw invalidArgument('field name "__proto__" cannot be sent or read back through aws-sdk v2', name);
+    throw invalidArgument(`${what} "__proto__" cannot be sent or read back through aws-sdk v2`, name);
   }
   if (name.length * 3 > LIMITS.attributeNameBytes && utf8Length(name) > LIMITS.attributeNameBytes) {
-    throw invalidArgument(
-      `field name ${describe(name)} is over DynamoDB's ${LIMITS.attributeNameBytes}-byte limit`,
-      name,
-    );
+    throw invalidArgument(`${what} ${describe(name)} is over DynamoDB's ${LIMITS.attributeNameBytes}-byte limit`, name);
   }
 }
 
@@ -183,86 +226,232 @@ export function checkWriteSize(
 }
 
 const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
-const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-/** DynamoDB nests maps and lists 32 levels deep at most. */
-const MAX_DEPTH = 32;
 
-/** @internal A number DynamoDB stores: 38 significant digits, magnitude 1e-130 to under 1e126, or zero. */
-export function checkNumber(n: string, what: string): string {
-  const magnitude = Math.abs(Number(n));
-  const digits = n
-    .replace(/[eE].*$/, '')
-    .replace(/[-.]/g, '')
-    .replace(/^0+/, '')
-    .replace(/0+$/, '');
-  if (!NUMBER.test(n) || (magnitude !== 0 && (magnitude < 1e-130 || magnitude >= 1e126)) || digits.length > 38) {
-    throw invalidArgument(
-      `${what} ${describe(n)} is not a number DynamoDB stores (38 digits, magnitude 1e-130 to 1e126)`,
-      n,
-    );
+/**
+ * Maps and lists nest 31 deep at most: AWS documents 32 levels, and DynamoDB
+ * Local, which implements the check, refuses a map or list inside 31 others.
+ */
+const MAX_CONTAINER_DEPTH = 31;
+const DEPTH = `nests deeper than DynamoDB's 32 levels: at most ${MAX_CONTAINER_DEPTH} maps and lists inside one another`;
+
+/** DynamoDB's number range: the first significant digit's exponent, and how many digits. */
+const NUMBER_LIMITS = { minExponent: -130, maxExponent: 125, digits: 38 } as const;
+
+/** Exponents of more digits than this are refused unread, so they stay exact in a double. */
+const EXPONENT_DIGITS = 9;
+
+/**
+ * A number's canonical form (`-` or not, its significant digits, `e`, the
+ * exponent of the first), equal for equal numbers; or why DynamoDB would
+ * refuse it. The grammar is what both DynamoDB Local and dynalite accept:
+ * `-`, ASCII digits with at most one `.` and at least one digit, then
+ * optionally `e` or `E`, a sign and digits. A hand-written scan, one pass:
+ * a regular expression for this grammar is easily quadratic on a long
+ * malformed string.
+ */
+function scanNumber(n: string): { key: string } | { why: string } {
+  // An item holds 400 KB, and checkWriteSize counts a number by its characters.
+  if (n.length > LIMITS.itemBytes) return { why: `is ${n.length} characters, more than an item holds` };
+  const syntax = { why: "is not a number: DynamoDB takes decimal digits with an optional '-', '.' and exponent" };
+  let i = n.charCodeAt(0) === 45 ? 1 : 0;
+  let digits = 0;
+  let point = -1;
+  let first = -1;
+  let last = -1;
+  let firstAt = 0;
+  let lastAt = 0;
+  for (; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (c !== 48) {
+        if (first < 0) {
+          first = i;
+          firstAt = digits;
+        }
+        last = i;
+        lastAt = digits;
+      }
+      digits++;
+    } else if (c === 46 && point < 0) {
+      point = digits;
+    } else break;
   }
-  return n;
+  if (digits === 0) return syntax;
+  if (point < 0) point = digits;
+  let exponent = 0;
+  let exponentDigits = 0;
+  if (i < n.length && (n.charCodeAt(i) === 101 || n.charCodeAt(i) === 69)) {
+    i++;
+    const sign = n.charCodeAt(i) === 45 ? -1 : 1;
+    if (n.charCodeAt(i) === 45 || n.charCodeAt(i) === 43) i++;
+    const start = i;
+    for (; i < n.length; i++) {
+      const c = n.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      if (exponentDigits > 0 || c !== 48) {
+        exponentDigits++;
+        if (exponentDigits <= EXPONENT_DIGITS) exponent = exponent * 10 + (c - 48);
+      }
+    }
+    if (i === start) return syntax;
+    exponent *= sign;
+  }
+  if (i !== n.length) return syntax;
+  const range = { why: "is outside DynamoDB's range: magnitude 1e-130 to 9.99…e125 (38 digits), or 0" };
+  if (exponentDigits > EXPONENT_DIGITS) return range;
+  if (first < 0) return { key: '0' };
+  const significant = lastAt - firstAt + 1;
+  if (significant > NUMBER_LIMITS.digits) {
+    return { why: `has ${significant} significant digits; DynamoDB stores ${NUMBER_LIMITS.digits} digits at most` };
+  }
+  const leading = point - 1 - firstAt + exponent;
+  if (leading < NUMBER_LIMITS.minExponent || leading > NUMBER_LIMITS.maxExponent) return range;
+  const mantissa = n.slice(first, last + 1).replace('.', '');
+  return { key: `${n.charCodeAt(0) === 45 ? '-' : ''}${mantissa}e${leading}` };
 }
 
-function isBinary(v: unknown): boolean {
-  return v instanceof Uint8Array || typeof v === 'string';
+/** A number's canonical form, or INVALID_ARGUMENT naming `what`. */
+function numberKey(n: string, what: string): string {
+  const scanned = scanNumber(n);
+  if ('why' in scanned) throw invalidArgument(`${what} ${describe(n)} ${scanned.why}`, n);
+  return scanned.key;
+}
+
+/** @internal Whether DynamoDB stores `n` as a number; for checks that refuse with their own code. */
+export function isStorableNumber(n: string): boolean {
+  return 'key' in scanNumber(n);
 }
 
 /**
- * @internal Checks a whole attribute value, as deep as it goes: exactly one
- * type member, of the right kind, within DynamoDB's rules.
+ * @internal A number DynamoDB stores: at most 38 significant digits, and
+ * zero or a magnitude from 1e-130 to under 1e126. Linear in its length.
+ */
+export function checkNumber(n: string, what: string): string {
+  numberKey(n, what);
+  return n;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  // Another realm's Object.prototype is accepted too: its own prototype is null.
+  return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * Bytes DynamoDB takes: a Uint8Array (by its internal slot, so not a Proxy of
+ * one, which the SDKs cannot read), or a well-formed string, which both SDKs
+ * send as its UTF-8.
+ */
+function isBytes(b: unknown): b is Uint8Array | string {
+  return isUint8Array(b) || (typeof b === 'string' && b.isWellFormed());
+}
+
+/** Bytes as a string equal for equal contents, for finding a repeated set member. */
+function bytesKey(b: Uint8Array | string): string {
+  return (typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(
+    'latin1',
+  );
+}
+
+/** A map key in a path: `.name` when it reads as one, else quoted in brackets. */
+function pathOf(path: string, key: string): string {
+  return key.length <= 64 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${quote(key)}]`;
+}
+
+/**
+ * @internal Checks a whole attribute value, as deep as it goes, by
+ * DynamoDB's rules: exactly one type member, of the right kind; strings
+ * well-formed; numbers in range; sets non-empty, of distinct members (numbers
+ * compared by value, bytes by content); map keys non-empty; maps and lists at
+ * most 31 deep. Answers a copy holding exactly what was checked, read once,
+ * so a getter, a Proxy or a prototype cannot send something else; bytes are
+ * shared, not copied.
  */
 export function checkAttributeValue(av: unknown, path: string, depth = 0): AttributeValue {
   const bad = (why: string): DynastoreError => invalidArgument(`${path} ${why}`, av);
-  if (typeof av !== 'object' || av === null || Array.isArray(av)) {
+  if (!isPlainObject(av)) {
     throw bad(`must be a DynamoDB attribute value such as { S: 'x' } or { M: {...} }, got ${describe(av)}`);
   }
-  if (depth > MAX_DEPTH) throw bad(`nests deeper than DynamoDB's ${MAX_DEPTH} levels`);
-  const entries = Object.entries(av as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  const [entry] = entries;
-  if (entries.length !== 1 || entry === undefined || !ATTRIBUTE_TYPES.has(entry[0])) {
-    const names = entries.map(([k]) => k).join(', ') || 'none';
-    throw bad(`must have exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL; has ${names}`);
+  const given: string[] = [];
+  let type = '';
+  let v: unknown;
+  for (const key of Object.keys(av)) {
+    const value = av[key];
+    if (value === undefined) continue;
+    given.push(key);
+    type = key;
+    v = value;
   }
-  const [type, v] = entry;
-  const isSet = type === 'SS' || type === 'NS' || type === 'BS';
-  if (isSet && (!Array.isArray(v) || v.length === 0)) throw bad(`${type} must be a non-empty array`);
+  if (given.length !== 1 || !ATTRIBUTE_TYPES.has(type)) {
+    const names = given.slice(0, 5).map((k) => (k.length <= 64 && /^\w+$/.test(k) ? k : quote(k)));
+    const more = given.length > 5 ? ` and ${given.length - 5} more` : '';
+    throw bad(
+      `must have exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL; has ${names.join(', ') || 'none'}${more}`,
+    );
+  }
   switch (type) {
     case 'S':
       if (typeof v !== 'string') throw bad(`S must be a string, got ${describe(v)}`);
-      break;
+      return { S: checkWellFormed(`${path}.S`, v) };
     case 'N':
       if (typeof v !== 'string') throw bad(`N must be a number as a string, got ${describe(v)}`);
-      checkNumber(v, `${path}.N`);
-      break;
+      return { N: checkNumber(v, `${path}.N`) };
     case 'B':
-      if (!isBinary(v)) throw bad(`B must be bytes, got ${describe(v)}`);
-      break;
+      if (!isBytes(v)) throw bad(`B must be bytes (a Uint8Array), got ${describe(v)}`);
+      return { B: v as Uint8Array };
     case 'BOOL':
       if (typeof v !== 'boolean') throw bad(`BOOL must be a boolean, got ${describe(v)}`);
-      break;
+      return { BOOL: v };
     case 'NULL':
       if (v !== true) throw bad(`NULL must be true, got ${describe(v)}`);
-      break;
+      return { NULL: true };
     case 'SS':
     case 'NS':
-    case 'BS': {
-      const items = v as unknown[];
-      if (type === 'SS' && !items.every((s) => typeof s === 'string')) throw bad('SS must hold strings');
-      if (type === 'NS') items.forEach((s, i) => checkNumber(String(s), `${path}.NS[${i}]`));
-      if (type === 'BS' && !items.every(isBinary)) throw bad('BS must hold bytes');
-      if (type !== 'BS' && new Set(items).size !== items.length) throw bad(`${type} must not repeat a member`);
-      break;
-    }
-    case 'M':
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`M must be an object, got ${describe(v)}`);
+    case 'BS':
+      return { [type]: checkSet(type, v, path, bad) };
+    case 'M': {
+      if (depth >= MAX_CONTAINER_DEPTH) throw bad(DEPTH);
+      if (!isPlainObject(v)) throw bad(`M must be an object of attribute values, got ${describe(v)}`);
+      const map: Record<string, AttributeValue> = {};
       for (const key of Object.keys(v)) {
-        checkAttributeValue((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+        checkAttributeName(`${path} has a map key that`, key);
+        map[key] = checkAttributeValue(v[key], pathOf(path, key), depth + 1);
       }
-      break;
-    default:
+      return { M: map };
+    }
+    default: {
+      if (depth >= MAX_CONTAINER_DEPTH) throw bad(DEPTH);
       if (!Array.isArray(v)) throw bad(`L must be an array, got ${describe(v)}`);
-      (v as unknown[]).forEach((item, i) => checkAttributeValue(item, `${path}[${i}]`, depth + 1));
+      const list: AttributeValue[] = [];
+      // By index, not forEach: a hole is a missing value, not one to skip.
+      for (let i = 0; i < v.length; i++) list.push(checkAttributeValue(v[i], `${path}[${i}]`, depth + 1));
+      return { L: list };
+    }
   }
-  return av;
+}
+
+/** A set's members, checked and copied: non-empty, each of its type, no two equal as DynamoDB compares them. */
+function checkSet(type: 'SS' | 'NS' | 'BS', v: unknown, path: string, bad: (why: string) => DynastoreError): unknown[] {
+  if (!Array.isArray(v) || v.length === 0) throw bad(`${type} must be a non-empty array`);
+  const members: unknown[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < v.length; i++) {
+    const member: unknown = v[i];
+    let key: string | undefined;
+    if (type === 'SS') {
+      if (typeof member !== 'string') throw bad(`SS must hold strings, got ${describe(member)} at [${i}]`);
+      key = checkWellFormed(`${path}.SS[${i}]`, member);
+    } else if (type === 'NS') {
+      if (typeof member !== 'string') throw bad(`NS must hold numbers as strings, got ${describe(member)} at [${i}]`);
+      key = numberKey(member, `${path}.NS[${i}]`);
+    } else {
+      if (!isBytes(member)) throw bad(`BS must hold bytes (Uint8Arrays), got ${describe(member)} at [${i}]`);
+      key = bytesKey(member);
+    }
+    if (seen.has(key)) throw bad(`${type} must not repeat a member: [${i}] ${describe(member)} equals an earlier one`);
+    seen.add(key);
+    members.push(member);
+  }
+  return members;
 }

@@ -1,7 +1,7 @@
 import type { AttributeMap } from './attribute';
 import { ConditionFailed } from './client';
 import { compareFailed, holdsWrite, storedAfter } from './condition';
-import { DynastoreError, invalidArgument, keyExists } from './errors';
+import { DynastoreError, invalidArgument, keyExists, quote } from './errors';
 import { absentOrExpiredCondition, liveAtVersionCondition, putExpressions, swapExpressions } from './expressions';
 import { itemKey, seconds } from './item';
 import { decodeItem, type KVPair } from './kvpair';
@@ -69,7 +69,7 @@ export async function put(
       if (attempt === PUT_ATTEMPTS) {
         throw new DynastoreError(
           'REQUEST_FAILED',
-          `put of key ${JSON.stringify(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
+          `put of key ${quote(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
         );
       }
     }
@@ -215,8 +215,12 @@ function checkSameItem(previous: PreviousKV, partition: string, key: string): vo
     (previous.partition !== undefined && previous.partition !== partition) ||
     (previous.key !== undefined && previous.key !== key)
   ) {
+    const named = [
+      previous.partition === undefined ? '' : `partition ${quote(previous.partition)}`,
+      previous.key === undefined ? '' : `key ${quote(previous.key)}`,
+    ].filter((s) => s !== '');
     throw invalidArgument(
-      `previous is the item ${JSON.stringify(previous.key)} of partition ${JSON.stringify(previous.partition)}, not ${JSON.stringify(key)} of ${JSON.stringify(partition)}`,
+      `previous names ${named.join(' and ')}, not key ${quote(key)} of partition ${quote(partition)}`,
       previous,
     );
   }

@@ -12,7 +12,7 @@ import { createTable, rawClient } from '../helpers/server';
 
 /** What an expression may consist of: our placeholders, operators and keywords, nothing a caller wrote. */
 const PLACEHOLDERS_ONLY =
-  /^(?:\s|,|=|<=|>|\(|\)|SET|REMOVE|ADD|AND|OR|attribute_not_exists|attribute_exists|begins_with|#n\d+|:v\d+)+$/;
+  /^(?:\s|,|=|<=|>|\(|\)|SET|REMOVE|ADD|AND|OR|NOT|BETWEEN|attribute_not_exists|attribute_exists|begins_with|#n\d+|:v\d+)+$/;
 
 const TRICKY = [
   '#',

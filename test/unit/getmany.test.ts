@@ -337,7 +337,9 @@ describe('getMany (mocked DynamoDB)', () => {
     expect(await t.getMany('p', [])).to.deep.equal([]);
     expect((await rejection(t.getMany('p', ['ok', '']))).code).to.equal('INVALID_ARGUMENT');
     expect((await rejection(t.getMany('p', 'a' as never))).code).to.equal('INVALID_ARGUMENT');
+    // @ts-expect-error -- getMany reads keys: it takes no limit
     expect((await rejection(t.getMany('p', ['a'], readWithLimit(5)))).code).to.equal('INVALID_ARGUMENT');
+    // @ts-expect-error -- getMany reads by primary key: it takes no index
     expect((await rejection(t.getMany('p', ['a'], readWithLocalIndex('idx_created', 'created')))).code).to.equal(
       'INDEX_NOT_SUPPORTED',
     );

@@ -1,6 +1,7 @@
 // Hooks that see the whole request: requestCompleted and operationCompleted
 // over a mocked aws-sdk v2 client, and returnConsumedCapacity.
 import { expect } from 'chai';
+import { runInNewContext } from 'node:vm';
 import { DynastoreError, Session, writeWithPreviousKV, writeWithString, type SessionOptions } from '../../lib';
 import type { Hooks, OperationContext, OperationOutcome, RequestContext, RequestOutcome } from '../../lib/hooks';
 import { rejection } from '../helpers/expect';
@@ -360,6 +361,125 @@ describe('hooks: requestCompleted and operationCompleted (mocked DynamoDB)', () 
         expect(warnings.map((w) => (w.cause as Error).message)).to.deep.equal(['async hook bug']);
       } finally {
         process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
+    describe('requestBuilt that throws: nothing is sent', () => {
+      const hookThrowing = (value: unknown): Hooks => ({
+        requestBuilt() {
+          throw value;
+        },
+      });
+
+      for (const [what, value] of [
+        ['a string', 'vetoed'],
+        ['undefined', undefined],
+        ['null', null],
+        ['a plain object', { reason: 'vetoed' }],
+        ['an object without a prototype', Object.create(null) as object],
+        ['a symbol', Symbol('vetoed')],
+        ['a number', 42],
+      ] as const) {
+        it(`${what}: INVALID_ARGUMENT whose cause is the value`, async () => {
+          const { session: base, calls } = mockedSession({ getItem: { Item: LIVE } });
+          const session = new Session({ client: base.client, hooks: hookThrowing(value) });
+          const err = await rejection(session.table(T).get('users', 'user/1'));
+          expect(err.code).to.equal('INVALID_ARGUMENT');
+          expect(err.message).to.contain('hooks.requestBuilt threw');
+          expect(err.cause).to.equal(value);
+          expect(calls).to.have.length(0);
+        });
+      }
+
+      it('an Error: the operation fails with that very error, as documented', async () => {
+        const veto = new RangeError('vetoed');
+        // An Error of another realm (a vm context, a worker's) is an Error all the same.
+        const foreign = runInNewContext('new Error("vetoed elsewhere")') as unknown;
+        for (const error of [veto, foreign]) {
+          const { session: base, calls } = mockedSession({ getItem: { Item: LIVE } });
+          const session = new Session({ client: base.client, hooks: hookThrowing(error) });
+          try {
+            await session.table(T).get('users', 'user/1');
+            expect.fail('expected the hook to fail the operation');
+          } catch (err) {
+            expect(err).to.equal(error);
+          }
+          expect(calls).to.have.length(0);
+        }
+      });
+    });
+
+    describe('what requestBuilt returns', () => {
+      it('a context it cannot copy (a Proxy it returned) fails the next request with INVALID_ARGUMENT, not a TypeError', async () => {
+        const { session: base } = mockedSession({ updateItem: conditionFailed(), getItem: {} });
+        const hostile = new Proxy(
+          {},
+          {
+            ownKeys() {
+              throw new TypeError('no keys');
+            },
+          },
+        );
+        const session = new Session({ client: base.client, hooks: { requestBuilt: () => hostile as never } });
+        const err = await rejection(session.table(T).atomicPut('users', 'user/1', writeWithPreviousKV({ version: 1 })));
+        expect(err.code).to.equal('INVALID_ARGUMENT');
+        expect((err.cause as Error).message).to.equal('no keys');
+      });
+
+      it('a returned object whose then getter throws is a context like any other', async () => {
+        const { session: base } = mockedSession({ getItem: { Item: LIVE } });
+        const seen: unknown[] = [];
+        const odd = Object.defineProperty({}, 'then', {
+          get() {
+            throw new Error('then');
+          },
+        });
+        const session = new Session({
+          client: base.client,
+          hooks: { requestBuilt: () => odd as never, requestCompleted: (ctx) => void seen.push(ctx) },
+        });
+        await session.table(T).get('users', 'user/1');
+        expect(seen).to.deep.equal([odd]);
+      });
+    });
+
+    it('requestCompleted or operationCompleted throwing anything at all: a warning with it as cause, never the operation', async () => {
+      const hostileMessage = Object.defineProperty(new Error(), 'message', {
+        get() {
+          throw new Error('message');
+        },
+      });
+      const values: unknown[] = [
+        Symbol('hook'),
+        Object.create(null),
+        undefined,
+        'text',
+        hostileMessage,
+        { toString: () => ({}) },
+      ];
+      for (const value of values) {
+        warnings = [];
+        const { session: base, calls } = mockedSession({ updateItem: {} });
+        const session = new Session({
+          client: base.client,
+          hooks: {
+            requestCompleted() {
+              throw value;
+            },
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a broken hook may do
+            operationCompleted: () => Promise.reject(value) as never,
+          },
+        });
+        await session.table(T).put('users', 'user/1', writeWithString('v'));
+        expect(calls).to.have.length(1);
+        await tick();
+        expect(warnings.map((w) => [w.name, w.cause])).to.deep.equal([
+          ['DynastoreHookWarning', value],
+          ['DynastoreHookWarning', value],
+        ]);
+        expect(warnings[0]?.message).to.match(
+          /^hooks\.requestCompleted failed: .+ \(the operation was not affected\)$/,
+        );
       }
     });
 

@@ -1,6 +1,27 @@
 import { expect } from 'chai';
-import { DynastoreError, KVPair, marshalStruct, operationName, unmarshalStruct } from '../../lib';
-import { decodeItem, isExpired } from '../../lib/kvpair';
+import { DynastoreError, KVPair, operationName } from '../../lib';
+import { decodeItem, isExpired, versionOf } from '../../lib/kvpair';
+import { v3Codec } from '../../lib/sdk-v3';
+
+/** Runs `body` with `names` set on Object.prototype (enumerable, as an attacker would), and removes them after. */
+function withPollutedPrototype(names: Record<string, unknown>, body: () => void): void {
+  const proto = Object.prototype as Record<string, unknown>;
+  try {
+    for (const [name, value] of Object.entries(names)) proto[name] = value;
+    body();
+  } finally {
+    for (const name of Object.keys(names)) Reflect.deleteProperty(proto, name);
+  }
+}
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  return expect.fail('expected it to throw');
+}
 
 describe('KVPair', () => {
   it('decodes a stored item: key attributes, version, expires, payload, and the rest as fields', () => {
@@ -23,6 +44,121 @@ describe('KVPair', () => {
     const kv = decodeItem({ id: { S: 'p' }, name: { S: 'k' } });
     expect(kv).to.include({ version: 0, expires: 0, value: undefined });
     expect(kv.fields).to.deep.equal({});
+  });
+
+  it('reads only own attributes: a polluted Object.prototype adds no field, version, expiry or payload', () => {
+    const polluted = { x: 1, admin: { BOOL: true }, version: { N: '7' }, expires: { N: '1' }, payload: { S: 'evil' } };
+    withPollutedPrototype(polluted, () => {
+      const kv = decodeItem({ id: { S: 'p' }, name: { S: 'k' }, a: { S: '1' } });
+      expect(Object.keys(kv.fields)).to.deep.equal(['a']);
+      expect(kv).to.include({ version: 0, expires: 0, value: undefined });
+      expect(isExpired({ id: { S: 'p' } }, 100)).to.equal(false);
+      expect(kv.decodeFields()).to.deep.equal({ a: '1' });
+      expect(decodeItem({ id: { S: 'p' }, name: { S: 'k' } }, v3Codec).decodeFields()).to.deep.equal({});
+    });
+  });
+
+  it('an attribute named __proto__ is a field, and leaves the prototype of fields alone', () => {
+    const item = JSON.parse('{"id":{"S":"p"},"name":{"S":"k"},"__proto__":{"S":"x"}}') as Record<string, never>;
+    const kv = decodeItem(item);
+    expect(Object.getPrototypeOf(kv.fields)).to.equal(Object.prototype);
+    expect(Object.keys(kv.fields)).to.deep.equal(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(kv.fields, '__proto__')?.value).to.deep.equal({ S: 'x' });
+  });
+
+  it('reads a version that is not a positive safe integer as 0: none dynastore can compare', () => {
+    expect(versionOf({ version: { N: '3' } })).to.equal(3);
+    expect(versionOf({ version: { N: '9007199254740991' } })).to.equal(9007199254740991);
+    for (const version of [
+      { N: '0' },
+      { N: '-3' },
+      { N: '1.5' },
+      { N: '9007199254740992' },
+      { S: '3' },
+      { NULL: true },
+    ]) {
+      expect(versionOf({ version }), JSON.stringify(version)).to.equal(0);
+    }
+    expect(versionOf({})).to.equal(0);
+  });
+
+  it('reads an expires that is not a number as 0 (never), and a huge one as it is', () => {
+    expect(decodeItem({ expires: { S: '1000' } }).expires).to.equal(0);
+    expect(decodeItem({ expires: { M: {} } }).expires).to.equal(0);
+    expect(decodeItem({ expires: { N: '9.99e125' } }).expires).to.equal(9.99e125);
+  });
+
+  it('decodes keys of a type other than S as empty, and any payload as is, without throwing', () => {
+    const kv = decodeItem({ id: { N: '1' }, name: { B: Buffer.from('k') }, payload: { NULL: true } });
+    expect(kv).to.include({ partition: '', key: '' });
+    expect(kv.value).to.deep.equal({ NULL: true });
+    expect(kv.stringValue()).to.equal('');
+    expect(kv.bytesValue()).to.equal(undefined);
+    expect(kv.decodeValue()).to.equal(null);
+  });
+
+  it("decodeValue: a value the SDK's converter cannot convert is INVALID_ARGUMENT, with its error as cause", () => {
+    const kv = decodeItem({ id: { S: 'p' }, name: { S: 'k' }, payload: { N: '12345678901234567890.5' } }, v3Codec);
+    const err = thrown(() => kv.decodeValue());
+    expect(err).to.be.instanceOf(DynastoreError).with.property('code', 'INVALID_ARGUMENT');
+    expect((err as DynastoreError).cause).to.be.instanceOf(Error);
+  });
+
+  describe('built by hand', () => {
+    it('takes a partition, a key, a non-negative version, and optional expires, value and fields', () => {
+      expect(new KVPair({ partition: 'p', key: 'k', version: 0 })).to.include({ version: 0, expires: 0 });
+      const kv = new KVPair({ partition: 'p', key: 'k', version: 2, expires: 5, value: { S: 'v' }, fields: {} });
+      expect(kv).to.include({ version: 2, expires: 5 });
+    });
+
+    it('takes only own properties of init: a polluted Object.prototype gives it no fields or value', () => {
+      let kv: KVPair | undefined;
+      // Asserted after: chai itself misreads property descriptors while Object.prototype.value is set.
+      withPollutedPrototype({ fields: { admin: { BOOL: true } }, value: { S: 'evil' }, expires: 5 }, () => {
+        kv = new KVPair({ partition: 'p', key: 'k', version: 1 });
+      });
+      expect(kv).to.include({ value: undefined, expires: 0 });
+      expect(Object.keys(kv?.fields ?? { missing: true })).to.deep.equal([]);
+    });
+
+    it('refuses anything else with INVALID_ARGUMENT, never a TypeError', () => {
+      const bad: unknown[] = [
+        undefined,
+        null,
+        5,
+        'kv',
+        {},
+        { partition: 'p', key: 'k' },
+        { partition: 1, key: 'k', version: 1 },
+        { partition: 'p', key: null, version: 1 },
+        { partition: 'p', key: 'k', version: -1 },
+        { partition: 'p', key: 'k', version: 1.5 },
+        { partition: 'p', key: 'k', version: Number.NaN },
+        { partition: 'p', key: 'k', version: 2 ** 60 },
+        { partition: 'p', key: 'k', version: 1, expires: Number.POSITIVE_INFINITY },
+        { partition: 'p', key: 'k', version: 1, expires: '5' },
+        { partition: 'p', key: 'k', version: 1, value: 'v' },
+        { partition: 'p', key: 'k', version: 1, fields: [] },
+        Object.defineProperty({}, 'partition', {
+          get() {
+            throw new Error('boom');
+          },
+        }),
+        new Proxy(
+          {},
+          {
+            get() {
+              throw new Error('trap');
+            },
+          },
+        ),
+      ];
+      for (const [i, init] of bad.entries()) {
+        expect(() => new KVPair(init as never), `bad init #${i}`)
+          .to.throw(DynastoreError)
+          .with.property('code', 'INVALID_ARGUMENT');
+      }
+    });
   });
 
   describe('accessors', () => {
@@ -57,42 +193,16 @@ describe('KVPair', () => {
     });
   });
 
-  it('isExpired: expires set and not in the future; a non-number expires counts as expired', () => {
+  it('isExpired: a number expires not in the future; one that is not a number never expires (as DynamoDB TTL)', () => {
     expect(isExpired({}, 100)).to.equal(false);
     expect(isExpired({ expires: { N: '101' } }, 100)).to.equal(false);
     expect(isExpired({ expires: { N: '100' } }, 100)).to.equal(true);
     expect(isExpired({ expires: { N: '99' } }, 100)).to.equal(true);
-    expect(isExpired({ expires: { S: '200' } }, 100)).to.equal(true);
-  });
-});
-
-describe('marshalStruct and unmarshalStruct', () => {
-  it('round-trip a plain object through a map attribute value', () => {
-    const customer = {
-      name: 'welcome',
-      status: 'enabled',
-      tags: ['a', 'b'],
-      visits: 3,
-      active: true,
-      photo: Buffer.from([1]),
-    };
-    const av = marshalStruct(customer);
-    expect(av.M?.name).to.deep.equal({ S: 'welcome' });
-    expect(av.M?.visits).to.deep.equal({ N: '3' });
-    expect(unmarshalStruct(av)).to.deep.equal(customer);
-  });
-
-  it('refuse what is not an object or a map', () => {
-    for (const bad of [null, 5, 'x', [1]]) {
-      expect(() => marshalStruct(bad as never))
-        .to.throw(DynastoreError)
-        .with.property('code', 'INVALID_ARGUMENT');
-    }
-    for (const bad of [undefined, { S: 'x' }, { M: null }]) {
-      expect(() => unmarshalStruct(bad as never))
-        .to.throw(DynastoreError)
-        .with.property('code', 'INVALID_ARGUMENT');
-    }
+    expect(isExpired({ expires: { N: '0' } }, 100)).to.equal(true);
+    expect(isExpired({ expires: { N: '9.99e125' } }, 100)).to.equal(false);
+    expect(isExpired({ expires: { S: '99' } }, 100)).to.equal(false);
+    expect(isExpired({ expires: { NULL: true } }, 100)).to.equal(false);
+    expect(isExpired({ expires: { M: { N: { S: '1' } } } }, 100)).to.equal(false);
   });
 });
 

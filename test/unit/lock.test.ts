@@ -160,7 +160,7 @@ function itemId(key: DynamoDB.Key): string {
   return `${key.id?.S}\u0000${key.name?.S}`;
 }
 
-/** Evaluates the condition expressions the table builds: comparisons, attribute_(not_)exists, AND, OR, parentheses. */
+/** Evaluates the condition expressions the table builds: comparisons, BETWEEN, attribute_(not_)exists, NOT, AND, OR, parentheses. */
 function evaluate(params: Params, item: DynamoDB.AttributeMap | undefined): boolean {
   const tokens = (params.ConditionExpression ?? '').match(/\(|\)|<=|>=|<>|=|<|>|[#:\w]+/g) ?? [];
   let i = 0;
@@ -175,6 +175,7 @@ function evaluate(params: Params, item: DynamoDB.AttributeMap | undefined): bool
       i++; // ')'
       return value;
     }
+    if (token === 'NOT') return !factor();
     if (token === 'attribute_not_exists' || token === 'attribute_exists') {
       const name = tokens[i + 1] as string;
       i += 3;
@@ -182,8 +183,16 @@ function evaluate(params: Params, item: DynamoDB.AttributeMap | undefined): bool
     }
     const op = tokens[i++] as string;
     const a = operand(token);
+    if (op === 'BETWEEN') {
+      const low = operand(tokens[i++] as string);
+      i++; // 'AND'
+      const high = operand(tokens[i++] as string);
+      if (a?.N === undefined || low?.N === undefined || high?.N === undefined) return false;
+      return Number(a.N) >= Number(low.N) && Number(a.N) <= Number(high.N);
+    }
     const b = operand(tokens[i++] as string);
-    if (a === undefined || b === undefined) return false;
+    // DynamoDB compares values of different types as unequal, never in order.
+    if (a === undefined || b === undefined || (a.N === undefined) !== (b.N === undefined)) return false;
     const x: number | string = a.N !== undefined ? Number(a.N) : JSON.stringify(a);
     const y: number | string = b.N !== undefined ? Number(b.N) : JSON.stringify(b);
     switch (op) {

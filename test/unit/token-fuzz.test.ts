@@ -3,8 +3,9 @@
 // may come out; a mutation that still decodes must still be a key of the
 // scope it was used for. (How long each takes: npm run fuzz:tokens.)
 import { expect } from 'chai';
+import { randomInt } from 'node:crypto';
 import { DynastoreError } from '../../lib';
-import { decodeToken, type TokenScope } from '../../lib/token';
+import { decodeToken, encodeToken, type TokenScope } from '../../lib/token';
 import { record } from '../helpers/report';
 import { CORPUS_SIZE, hostileTokens } from '../helpers/token-corpus';
 
@@ -50,5 +51,48 @@ describe('paging token fuzz', () => {
       'hostile paging tokens tried / refused with INVALID_TOKEN / other errors',
       `${CORPUS_SIZE} / ${refused} / 0`,
     );
+  });
+});
+
+describe('paging token fuzz: keys and directions', () => {
+  const scope = (prefix: string, scanIndexForward: boolean): TokenScope => ({
+    table: 'agents',
+    index: '',
+    scanIndexForward,
+    partitionAttribute: 'id',
+    partition: 'p',
+    sortAttribute: 'name',
+    prefix,
+    keyAttributes: new Map([
+      ['id', 2048],
+      ['name', 1024],
+    ]),
+  });
+  const secret = Buffer.from('a secret of at least 16 bytes');
+  // Letters, a pair, and each kind of lone surrogate.
+  const pieces = ['a', '/', 'é', '😀', '\ud800', '\udbff', '\udc00', '\udfff'];
+
+  it('refuses every key with a lone surrogate and every token used the other way, signed or not', () => {
+    let lone = 0;
+    for (let i = 0; i < 2000; i++) {
+      const name = Array.from({ length: 1 + randomInt(12) }, () => pieces[randomInt(pieces.length)]).join('');
+      const forward = i % 2 === 0;
+      const key = { id: { S: 'p' }, name: { S: name } };
+      for (const secretUsed of [undefined, secret]) {
+        const token = encodeToken(key, scope('', forward), secretUsed);
+        if (!name.isWellFormed()) {
+          lone++;
+          expect(() => decodeToken(token, scope('', forward), secretUsed), name)
+            .to.throw(DynastoreError)
+            .with.property('code', 'INVALID_TOKEN');
+          continue;
+        }
+        expect(decodeToken(token, scope('', forward), secretUsed)).to.deep.equal(key);
+        const otherWay = (): unknown => decodeToken(token, scope('', !forward), secretUsed);
+        if (secretUsed === undefined) expect(otherWay()).to.deep.equal(key);
+        else expect(otherWay).to.throw(DynastoreError).with.property('code', 'INVALID_TOKEN');
+      }
+    }
+    expect(lone).to.be.greaterThan(1000);
   });
 });

@@ -263,12 +263,79 @@ describe('paging tokens', () => {
       }
     });
 
+    it('a key string with a lone surrogate, which DynamoDB would store as U+FFFD, another key', () => {
+      // JSON spells a lone surrogate as an escape; gzip and UTF-8 carry it through.
+      for (const json of [
+        '{"id":{"S":"welcome"},"name":{"S":"user/\\ud800"}}',
+        '{"id":{"S":"welcome"},"name":{"S":"\\udc00"}}',
+        '{"id":{"S":"welcome"},"name":{"S":"user/\\ud83d"}}',
+      ]) {
+        expect(invalid(tokenOfJson(json)).message).to.contain('not well-formed');
+      }
+      const index: TokenScope = {
+        ...tableScope('welcome'),
+        sortAttribute: 'created',
+        keyAttributes: new Map([
+          ['id', 2048],
+          ['name', 1024],
+          ['created', 1024],
+        ]),
+      };
+      const token = encodeToken({ id: { S: 'welcome' }, name: { S: 'a\udfff' }, created: { S: '2020' } }, UNSIGNED);
+      expect(invalid(token, index).message).to.contain('not well-formed');
+      // A pair is fine.
+      const pair = encodeToken({ id: { S: 'welcome' }, name: { S: 'user/😀' } }, UNSIGNED);
+      expect(decodeToken(pair, tableScope('welcome'))).to.deep.equal({ id: { S: 'welcome' }, name: { S: 'user/😀' } });
+    });
+
+    it('a number key DynamoDB would not store', () => {
+      const index: TokenScope = {
+        ...tableScope('welcome'),
+        sortAttribute: 'n',
+        keyAttributes: new Map([
+          ['id', 2048],
+          ['name', 1024],
+          ['n', 1024],
+        ]),
+      };
+      for (const n of ['1e999', '1e-131', '1234567890123456789012345678901234567890', '+1', 'Infinity']) {
+        invalid(tokenOfJson(`{"id":{"S":"welcome"},"name":{"S":"x"},"n":{"N":"${n}"}}`), index);
+      }
+      expect(
+        decodeToken(tokenOfJson('{"id":{"S":"welcome"},"name":{"S":"x"},"n":{"N":"-1.5e3"}}'), index),
+      ).to.deep.equal({ id: { S: 'welcome' }, name: { S: 'x' }, n: { N: '-1.5e3' } });
+    });
+
+    it('with a short message, however long the names inside', () => {
+      const name = 'n'.repeat(30_000);
+      const message = invalid(tokenOfJson(`{"id":{"S":"welcome"},"${name}":{"S":"x"}}`)).message;
+      expect(message.length).to.be.below(400);
+      expect(message).to.contain('(30000 chars)');
+    });
+
     it('JSON that is not valid UTF-8', () => {
       invalid(
         bs58.encode(
           gzipSync(Buffer.concat([Buffer.from('{"id":{"S":"wel'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')])),
         ),
       );
+    });
+  });
+
+  describe('unsigned, what only a key can say', () => {
+    // The README's list: an unsigned token is a key, checked as one, and nothing more.
+    const key = { id: { S: 'welcome' }, name: { S: 'a/b/2' } };
+    const token = encodeToken(key, tableScope('welcome', 'a/b/'));
+
+    it('resumes a listing of a shorter prefix: a key under a/b/ is under a/', () => {
+      expect(decodeToken(token, tableScope('welcome', 'a/'))).to.deep.equal(key);
+      expect(decodeToken(token, tableScope('welcome', ''))).to.deep.equal(key);
+      invalid(token, tableScope('welcome', 'a/c/'));
+    });
+
+    it('is not bound to the direction or the table name', () => {
+      expect(decodeToken(token, { ...tableScope('welcome', 'a/'), scanIndexForward: false })).to.deep.equal(key);
+      expect(decodeToken(token, { ...tableScope('welcome'), table: 'another-table' })).to.deep.equal(key);
     });
   });
 
@@ -313,6 +380,17 @@ describe('paging tokens', () => {
         DynastoreError,
         'signature',
       );
+    });
+
+    it('refuses it for the other direction: a key resumes a listing only the way it was reached', () => {
+      const forward = encodeToken(key, scope, secret);
+      const backward = encodeToken(key, { ...scope, scanIndexForward: false }, secret);
+      // Absent is forward, DynamoDB's default.
+      expect(decodeToken(forward, { ...scope, scanIndexForward: true }, secret)).to.deep.equal(key);
+      expect(decodeToken(backward, { ...scope, scanIndexForward: false }, secret)).to.deep.equal(key);
+      expect(invalid(forward, { ...scope, scanIndexForward: false }, secret).message).to.contain('direction');
+      expect(invalid(backward, scope, secret).message).to.contain('signature does not match');
+      expect(invalid(backward, { ...scope, scanIndexForward: true }, secret).code).to.equal('INVALID_TOKEN');
     });
 
     it('refuses an unsigned token when signing, and a signed one when not', () => {
