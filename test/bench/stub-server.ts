@@ -1,7 +1,8 @@
 // A DynamoDB endpoint for the benchmark that answers at once with fixed,
 // valid responses, run as its own process so its work is not the client's.
 // Query pages are made up on demand: names item/0000000 … up to the number
-// of items asked for in the table name (`stream-100000`), else 100 items.
+// of items asked for in the table name (`stream-100000`), else one page of
+// 100 items with a LastEvaluatedKey, as the first page of a longer listing.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -17,8 +18,16 @@ const item = (name: string): Json => ({
 
 function query(body: Json): Json {
   const total = /^stream-(\d+)$/.exec(String(body.TableName))?.[1];
-  if (total === undefined)
-    return { Items: Array.from({ length: 100 }, (_, i) => item(`item/${i}`)), Count: 100, ScannedCount: 100 };
+  if (total === undefined) {
+    // One page of a longer listing, so listPage encodes a token for the next.
+    const Items = Array.from({ length: 100 }, (_, i) => item(`item/${String(i).padStart(7, '0')}`));
+    return {
+      Items,
+      Count: 100,
+      ScannedCount: 100,
+      LastEvaluatedKey: { id: { S: 'bench' }, name: { S: 'item/0000099' } },
+    };
+  }
   const start = (body.ExclusiveStartKey as { name?: { S?: string } } | undefined)?.name?.S;
   const from = start === undefined ? 0 : Number(start.slice(5)) + 1;
   const limit = typeof body.Limit === 'number' ? body.Limit : 1000;

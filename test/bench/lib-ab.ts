@@ -1,0 +1,109 @@
+// Before and after for a change to lib/: this tree's library against another
+// copy of lib/ (a patched one), in alternating rounds in one process, with
+// raw aws-sdk v2 beside them, against the stub. Not part of npm run bench;
+// run with
+//   BENCH_OTHER_LIB=/path/to/patched/lib node --expose-gc -r ts-node/register test/bench/lib-ab.ts
+// BENCH_OPS picks operations (default listPage,get); BENCH_ROUNDS the rounds (default 9).
+import '../helpers/setup';
+import AWS from 'aws-sdk';
+import { Agent } from 'node:http';
+import * as ours from '../../lib';
+import { localConfig } from '../helpers/server';
+import { alternate, compareRounds, median, pin, startStub, type Round } from './measure';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const OPS = (process.env.BENCH_OPS ?? 'listPage,get').split(',');
+const other = process.env.BENCH_OTHER_LIB;
+
+type Lib = typeof ours;
+
+const query = (): AWS.DynamoDB.QueryInput => ({
+  TableName: 'bench',
+  KeyConditionExpression: '#n0 = :v0 AND begins_with(#n1, :v1)',
+  FilterExpression: '(attribute_not_exists(#n2) OR #n2 > :v2)',
+  ExpressionAttributeNames: { '#n0': 'id', '#n1': 'name', '#n2': 'expires' },
+  ExpressionAttributeValues: {
+    ':v0': { S: 'bench' },
+    ':v1': { S: 'item/' },
+    ':v2': { N: String(Math.floor(Date.now() / 1000)) },
+  },
+  ScanIndexForward: true,
+  ConsistentRead: true,
+});
+
+async function main(): Promise<void> {
+  if (other === undefined) throw new Error('set BENCH_OTHER_LIB to the lib/ directory to compare with');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path given at run time
+  const theirs = require(other) as Lib;
+  pin(process.pid, 'client');
+  const stub = await startStub();
+  const client = new AWS.DynamoDB({
+    ...localConfig,
+    endpoint: stub.endpoint,
+    httpOptions: { agent: new Agent({ keepAlive: true }) },
+  });
+  const partition = (lib: Lib): ReturnType<ReturnType<ours.Session['table']>['partition']> =>
+    new lib.Session({ client }).table('bench').partition('bench');
+  const before = partition(ours);
+  const after = partition(theirs);
+  const first = await before.listPage('item/');
+  const second = await after.listPage('item/');
+  // The other tree's tokens must work in this tree, and the other way round.
+  await before.listPage('item/', ours.readWithStartKey(second.lastKey ?? ''));
+  await after.listPage('item/', theirs.readWithStartKey(first.lastKey ?? ''));
+  console.error(`tokens: this tree ${first.lastKey ?? ''}\n        other tree ${second.lastKey ?? ''}`);
+
+  for (const op of OPS) {
+    const contenders: Record<string, () => Promise<unknown>> =
+      op === 'get'
+        ? {
+            'this tree': () => before.get('user/123'),
+            [other]: () => after.get('user/123'),
+            'raw v2': () =>
+              client
+                .getItem({
+                  TableName: 'bench',
+                  Key: { id: { S: 'bench' }, name: { S: 'user/123' } },
+                  ConsistentRead: true,
+                })
+                .promise(),
+          }
+        : {
+            'this tree': async () => (await before.listPage('item/')).lastKey,
+            [other]: async () => (await after.listPage('item/')).lastKey,
+            'raw v2 + unmarshall': async () =>
+              ((await client.query(query()).promise()).Items ?? []).map((i) => AWS.DynamoDB.Converter.unmarshall(i)),
+            'raw v2': () => client.query(query()).promise(),
+          };
+    const r = await alternate(op === 'get' ? 1500 : 400, ROUNDS, contenders);
+    const names = Object.keys(contenders);
+    const base = r['this tree'] as Round[];
+    console.log(`\n${op}, ${ROUNDS} rounds`);
+    console.log(
+      `| contender | CPU µs/op | CPU vs this tree | ${names
+        .slice(2)
+        .map((n) => `CPU vs ${n}`)
+        .join(' | ')} |`,
+    );
+    console.log(
+      `|---|---:|---:|${names
+        .slice(2)
+        .map(() => '---:')
+        .join('|')}|`,
+    );
+    for (const name of names) {
+      const rs = r[name] as Round[];
+      const vsBase = compareRounds(rs, base);
+      const cells = names.slice(2).map((n) => `${compareRounds(rs, r[n] as Round[]).cpu.toFixed(3)}×`);
+      console.log(
+        `| ${name} | ${median(rs.map((x) => x.cpuUs)).toFixed(0)} | ${vsBase.cpu.toFixed(3)}× (${Math.min(...vsBase.cpuRounds).toFixed(3)}–${Math.max(...vsBase.cpuRounds).toFixed(3)}) | ${cells.join(' | ')} |`,
+      );
+    }
+  }
+  stub.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
