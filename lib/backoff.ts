@@ -21,6 +21,7 @@ export function sleep(ms: number, signal: AbortSignal | undefined, what: string)
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // A null-prototype bag: Node reads `signal` from it, and must not find a polluted Object.prototype's.
+    signal?.addEventListener('abort', onAbort, Object.assign(Object.create(null) as object, { once: true }));
   });
 }

@@ -1,7 +1,8 @@
 import type { AttributeMap } from './attribute';
 import { setMaxListeners } from 'node:events';
 import { DynastoreError, invalidArgument } from './errors';
-import { itemKey, seconds } from './item';
+import { seconds } from './item';
+import { itemKey, type Layout } from './layout';
 import { decodeItem, isExpired, type KVPair } from './kvpair';
 import type { GetOptions } from './options';
 import { Operation, type Runtime } from './request';
@@ -33,16 +34,15 @@ const BATCH_RETRY = { attempts: 10, baseMs: 25, capMs: 2000 } as const;
 export async function getMany(
   runtime: Runtime,
   tableName: string,
+  layout: Layout,
   partition: string,
   keys: readonly string[],
   options: readonly (GetOptions | undefined)[],
 ): Promise<(KVPair | undefined)[]> {
   const o = resolveReadOptions(options, 'getMany');
   checkPartitionKey(partition);
-  const input: unknown = keys;
-  if (!Array.isArray(input)) throw invalidArgument(`keys must be an array of keys, got ${describeValue(input)}`, input);
-  for (const key of keys) checkSortKey(key);
-  const unique = [...new Set(keys)];
+  const list = copyKeys(keys);
+  const unique = [...new Set(list)];
   if (unique.length === 0) return [];
   const chunks: string[][] = [];
   for (let at = 0; at < unique.length; at += BATCH_GET_KEYS) chunks.push(unique.slice(at, at + BATCH_GET_KEYS));
@@ -56,7 +56,8 @@ export async function getMany(
   const caller = o.signal;
   const forward = (): void => stop.abort(caller?.reason);
   if (caller?.aborted) forward();
-  else caller?.addEventListener('abort', forward, { once: true });
+  // A null-prototype bag: Node reads `signal` from it, and must not find a polluted Object.prototype's.
+  else caller?.addEventListener('abort', forward, Object.assign(Object.create(null) as object, { once: true }));
   // Built on a null prototype like `o`, so an option not given reads as undefined whatever Object.prototype holds.
   const op = new Operation(
     runtime,
@@ -72,7 +73,7 @@ export async function getMany(
     for (const chunk of queue) {
       if (failures.length > 0) return;
       try {
-        await batchGet(op, tableName, partition, chunk, o.consistent, found);
+        await batchGet(op, tableName, layout, partition, chunk, o.consistent, found);
       } catch (err) {
         failures.push(err);
         stop.abort(err);
@@ -87,8 +88,26 @@ export async function getMany(
       caller?.removeEventListener('abort', forward);
     }
     if (failures.length > 0) throw failures[0];
-    return keys.map((key) => found.get(key));
+    return list.map((key) => found.get(key));
   });
+}
+
+/**
+ * @internal The keys, copied once by index and each checked: a Proxy's traps run here
+ * only, and what they throw is INVALID_ARGUMENT with it as `cause`.
+ */
+export function copyKeys(keys: unknown): string[] {
+  try {
+    if (!Array.isArray(keys)) throw invalidArgument(`keys must be an array of keys, got ${describeValue(keys)}`, keys);
+    const input = keys as unknown[];
+    const length = input.length;
+    const copy: string[] = [];
+    for (let i = 0; i < length; i++) copy.push(checkSortKey(input[i]));
+    return copy;
+  } catch (err) {
+    if (DynastoreError.is(err, 'INVALID_ARGUMENT')) throw err;
+    throw new DynastoreError('INVALID_ARGUMENT', 'reading the keys threw (see cause)', { value: keys, cause: err });
+  }
 }
 
 /**
@@ -100,12 +119,13 @@ export async function getMany(
 async function batchGet(
   op: Operation,
   tableName: string,
+  layout: Layout,
   partition: string,
   keys: readonly string[],
   consistent: boolean,
   found: Map<string, KVPair>,
 ): Promise<void> {
-  let pending: AttributeMap[] = keys.map((key) => itemKey(partition, key));
+  let pending: AttributeMap[] = keys.map((key) => itemKey(layout, partition, key));
   let stalled = 0;
   for (;;) {
     const out = await op.batchGetItem({
@@ -113,8 +133,8 @@ async function batchGet(
     });
     const now = seconds(op.runtime.clock());
     for (const item of out.Responses?.[tableName] ?? []) {
-      if (item.id?.S === partition && !isExpired(item, now))
-        found.set(item.name?.S ?? '', decodeItem(item, op.runtime.client.codec));
+      const pair = decodeItem(item, op.runtime.client.codec, layout);
+      if (pair.partition === partition && !isExpired(item, now, layout)) found.set(pair.key, pair);
     }
     const sent = pending.length;
     pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];

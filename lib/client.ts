@@ -3,7 +3,8 @@ import { DynastoreError } from './errors';
 import { describeValue } from './validate';
 
 /** The DynamoDB API calls dynastore makes. */
-export type CommandName = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem';
+export type CommandName =
+  'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem' | 'BatchWriteItem';
 
 /** Expression members a request may carry. */
 interface Expressions {
@@ -117,6 +118,29 @@ export interface BatchGetItemInput extends ConsumedCapacityRequest {
   >;
 }
 
+/** One write of a BatchWriteItem request: a whole item to put, or a key to delete. */
+export type WriteRequest =
+  | {
+      /** Writes the whole item, replacing any stored at its key. */
+      PutRequest: {
+        /** The item. */
+        Item: AttributeMap;
+      };
+    }
+  | {
+      /** Deletes the item at the key, if any. */
+      DeleteRequest: {
+        /** The item's primary key. */
+        Key: AttributeMap;
+      };
+    };
+
+/** The params of a BatchWriteItem request, as dynastore sends them. */
+export interface BatchWriteItemInput extends ConsumedCapacityRequest {
+  /** The writes, by table: at most 25 in all, no key twice. */
+  RequestItems: Record<string, WriteRequest[]>;
+}
+
 /** @internal What each command answers, as far as dynastore reads it. */
 export interface Outputs {
   GetItem: { Item?: AttributeMap; ConsumedCapacity?: ConsumedCapacity };
@@ -134,6 +158,10 @@ export interface Outputs {
     UnprocessedKeys?: Record<string, { Keys: AttributeMap[] }>;
     ConsumedCapacity?: ConsumedCapacity[];
   };
+  BatchWriteItem: {
+    UnprocessedItems?: Record<string, WriteRequest[]>;
+    ConsumedCapacity?: ConsumedCapacity[];
+  };
 }
 
 /** @internal What each command sends. */
@@ -144,6 +172,7 @@ export interface Inputs {
   DeleteItem: DeleteItemInput;
   Query: QueryInput;
   BatchGetItem: BatchGetItemInput;
+  BatchWriteItem: BatchWriteItemInput;
 }
 
 /** @internal A request's answer, and how many attempts the SDK made for it (the first included). */
@@ -264,7 +293,8 @@ export async function raceAbort<T>(
       reject(abortedError(command, signal));
     };
   });
-  signal.addEventListener('abort', onAbort, { once: true });
+  // A null-prototype bag: Node reads `signal` from it, and must not find a polluted Object.prototype's.
+  signal.addEventListener('abort', onAbort, Object.assign(Object.create(null) as object, { once: true }));
   try {
     return await Promise.race([response, aborted]);
   } catch (err) {

@@ -20,7 +20,8 @@
 import type { AttributeMap, AttributeValue } from './attribute';
 import type { ConditionFailed } from './client';
 import { DynastoreError, keyNotFound, quote } from './errors';
-import { itemKey, seconds } from './item';
+import { seconds } from './item';
+import { itemKey, type Layout } from './layout';
 import { isExpired, numberOf } from './kvpair';
 import type { PreviousKV } from './options';
 import type { Operation } from './request';
@@ -40,16 +41,16 @@ export interface ExpectedItem {
 }
 
 /** @internal Whether `stored` is the item a write of `expected` leaves. */
-export function holdsWrite(stored: AttributeMap, expected: ExpectedItem): boolean {
-  const version = numberOf(stored, 'version');
+export function holdsWrite(stored: AttributeMap, expected: ExpectedItem, layout: Layout): boolean {
+  const version = numberOf(stored, layout.version);
   if (version === undefined || !sameNumber(version, String(expected.version))) return false;
   if (expected.expires === undefined) {
-    if (Object.hasOwn(stored, 'expires')) return false;
+    if (Object.hasOwn(stored, layout.expires)) return false;
   } else {
-    const expires = numberOf(stored, 'expires');
+    const expires = numberOf(stored, layout.expires);
     if (expires === undefined || !sameNumber(expires, String(expected.expires))) return false;
   }
-  const payload = attribute(stored, 'payload');
+  const payload = attribute(stored, layout.value);
   if (expected.payload !== undefined) {
     if (payload === undefined || !sameValue(payload, expected.payload)) return false;
   } else if (expected.whole && payload !== undefined) {
@@ -62,13 +63,11 @@ export function holdsWrite(stored: AttributeMap, expected: ExpectedItem): boolea
   }
   if (expected.whole) {
     for (const name of Object.keys(stored)) {
-      if (!KEY_OR_OWN.has(name) && !Object.hasOwn(fields, name)) return false;
+      if (!layout.reserved.has(name) && !Object.hasOwn(fields, name)) return false;
     }
   }
   return true;
 }
-
-const KEY_OR_OWN = new Set(['id', 'name', 'version', 'expires', 'payload']);
 
 /** An own attribute of an item, never an inherited one. */
 function attribute(item: AttributeMap, name: string): AttributeValue | undefined {
@@ -182,6 +181,7 @@ function canonicalNumber(n: string): string {
 export async function storedAfter(
   op: Operation,
   tableName: string,
+  layout: Layout,
   partition: string,
   key: string,
   failure: ConditionFailed,
@@ -189,27 +189,28 @@ export async function storedAfter(
   if (failure.itemReturned) return failure.item;
   const { Item } = await op.getItem({
     TableName: tableName,
-    Key: itemKey(partition, key),
+    Key: itemKey(layout, partition, key),
     ConsistentRead: true,
   });
-  return Item?.id === undefined ? undefined : Item;
+  return Item === undefined || !Object.hasOwn(Item, layout.partitionKey) ? undefined : Item;
 }
 
 /** @internal KEY_MODIFIED or KEY_NOT_FOUND, from the item found after a compare failed. */
 export function compareFailed(
   op: Operation,
   tableName: string,
+  layout: Layout,
   item: AttributeMap | undefined,
   partition: string,
   key: string,
   previous: PreviousKV,
 ): DynastoreError {
-  if (item === undefined || isExpired(item, seconds(op.runtime.clock()))) {
+  if (item === undefined || isExpired(item, seconds(op.runtime.clock()), layout)) {
     return keyNotFound(tableName, partition, key);
   }
   return new DynastoreError(
     'KEY_MODIFIED',
-    `key ${quote(key)} in partition ${quote(partition)} was modified: expected version ${describeVersion(previous.version)}, found ${storedVersion(item)}`,
+    `key ${quote(key)} in partition ${quote(partition)} was modified: expected version ${describeVersion(previous.version)}, found ${storedVersion(item, layout)}`,
     { value: previous },
   );
 }
@@ -219,8 +220,8 @@ function describeVersion(version: number): string {
 }
 
 /** The stored version for a message: its number, or what there is instead. */
-function storedVersion(item: AttributeMap): string {
-  const version = numberOf(item, 'version');
+function storedVersion(item: AttributeMap, layout: Layout): string {
+  const version = numberOf(item, layout.version);
   if (version !== undefined) return version.length > 40 ? `${version.slice(0, 40)}…` : version;
-  return Object.hasOwn(item, 'version') ? 'one that is not a number' : 'none';
+  return Object.hasOwn(item, layout.version) ? 'one that is not a number' : 'none';
 }

@@ -4,8 +4,9 @@
  * - `KEY_NOT_FOUND`: the key is absent or expired.
  * - `KEY_EXISTS`: a create found a live item at the key.
  * - `KEY_MODIFIED`: a compare-and-swap found another version at the key.
- * - `RESERVED_FIELD`: a field used one of the reserved attribute names
- *   (`id`, `name`, `version`, `expires`, `payload`).
+ * - `RESERVED_FIELD`: a field used one of the table's own attribute names
+ *   (`id`, `name`, `version`, `expires`, `payload`, or those its
+ *   `attributes` option gives).
  * - `INDEX_NOT_SUPPORTED`: an index option was given to an operation that
  *   reads by primary key (`get`, `exists`).
  * - `INVALID_ARGUMENT`: bad input, refused before any request was sent.
@@ -63,19 +64,58 @@ export class DynastoreError extends Error {
     message: string,
     options: { cause?: unknown; value?: unknown; awsCode?: string | undefined } = {},
   ) {
-    super(capMessage(message), options.cause === undefined ? undefined : { cause: options.cause });
+    // Never throws, whatever it is given: an error made while reporting another must not replace it.
+    const own = ownOptions(options);
+    super(capMessage(messageText(message)), own.cause === undefined ? undefined : { cause: own.cause });
     this.name = 'DynastoreError';
     this.code = code;
-    if ('value' in options) this.value = options.value;
-    if (options.awsCode !== undefined) this.awsCode = options.awsCode;
+    if (Object.hasOwn(own, 'value')) this.value = own.value;
+    if (typeof own.awsCode === 'string') this.awsCode = own.awsCode;
   }
 
   /**
    * Type guard: true when `err` is a DynastoreError, and, when `code` is
-   * given, carries that code.
+   * given, carries that code. Never throws: a Proxy whose traps throw is
+   * not a DynastoreError.
    */
   static is(err: unknown, code?: ErrorCode): err is DynastoreError {
-    return err instanceof DynastoreError && (code === undefined || err.code === code);
+    try {
+      return err instanceof DynastoreError && (code === undefined || err.code === code);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * The options' own `cause`, `value` and `awsCode`, on a null-prototype
+ * object: an inherited `value` (a polluted Object.prototype) is not the bad
+ * input, and whatever a getter or Proxy trap throws is dropped, since a
+ * constructor of errors must not throw.
+ */
+function ownOptions(options: unknown): { cause?: unknown; value?: unknown; awsCode?: unknown } {
+  const own: { cause?: unknown; value?: unknown; awsCode?: unknown } = Object.create(null) as object;
+  if (typeof options !== 'object' || options === null) return own;
+  for (const name of ['cause', 'value', 'awsCode'] as const) {
+    try {
+      if (Object.hasOwn(options, name)) own[name] = (options as Record<string, unknown>)[name];
+    } catch {
+      // A throwing getter or trap: this option is left out.
+    }
+  }
+  return own;
+}
+
+/** A message as a string: from JavaScript it may be anything, even a value whose conversion throws. */
+function messageText(message: unknown): string {
+  if (typeof message === 'string') return message;
+  // As Error takes it: no message is an empty one.
+  if (message === undefined) return '';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- converted as Error itself converts a message
+    return String(message);
+  } catch {
+    return 'a message that cannot be converted to a string';
   }
 }
 
@@ -118,8 +158,7 @@ export function quote(s: string): string {
  * the end.
  */
 function capMessage(message: string): string {
-  // From JavaScript a message may be anything; Error itself converts it.
-  if (typeof message !== 'string' || message.length <= MAX_MESSAGE_CHARS) return message;
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
   const start = head(message, 600);
   const end = tail(message, 300);
   return `${start}… (${message.length - start.length - end.length} chars cut) …${end}`;

@@ -1,4 +1,5 @@
 import type { AttributeMap, AttributeValue } from './attribute';
+import type { Layout } from './layout';
 
 /**
  * @internal Hands out placeholders while an expression is built. Every
@@ -49,7 +50,9 @@ const compiledShapes = new Map<string, Compiled<unknown>>();
 const MAX_SHAPES = 1000;
 const MAX_SHAPE_KEY = 2048;
 
-function compile<T>(shape: string, build: (p: Placeholders) => T): Compiled<T> {
+function compile<T>(layout: Layout, name: string, build: (p: Placeholders) => T): Compiled<T> {
+  // The names map holds the table's attribute names: a shape is compiled per layout.
+  const shape = layout.id === '' ? name : `${name}@${layout.id}`;
   let compiled = compiledShapes.get(shape) as Compiled<T> | undefined;
   if (compiled === undefined) {
     const p = new Placeholders();
@@ -111,13 +114,19 @@ function writeShape(write: WriteParts, fields: readonly string[]): string {
  * of dynastore's (`unversioned`), is set to 1 whatever it held. Takes values
  * in the order of `writeValues`.
  */
-function updateExpression(p: Placeholders, write: WriteParts, fields: readonly string[], unversioned = false): string {
+function updateExpression(
+  p: Placeholders,
+  layout: Layout,
+  write: WriteParts,
+  fields: readonly string[],
+  unversioned = false,
+): string {
   const sets: string[] = [];
-  if (write.payload !== undefined) sets.push(`${p.name('payload')} = ${p.value()}`);
+  if (write.payload !== undefined) sets.push(`${p.name(layout.value)} = ${p.value()}`);
   for (const field of fields) sets.push(`${p.name(field)} = ${p.value()}`);
-  if (write.expires !== undefined) sets.push(`${p.name('expires')} = ${p.value()}`);
-  const remove = write.expires === undefined ? ` REMOVE ${p.name('expires')}` : '';
-  const version = p.name('version');
+  if (write.expires !== undefined) sets.push(`${p.name(layout.expires)} = ${p.value()}`);
+  const remove = write.expires === undefined ? ` REMOVE ${p.name(layout.expires)}` : '';
+  const version = p.name(layout.version);
   // ADD fails on a version that is not a number, and would keep a negative or fractional one.
   if (unversioned) sets.push(`${version} = ${p.value()}`);
   const add = unversioned ? '' : ` ADD ${version} ${p.value()}`;
@@ -141,8 +150,8 @@ function writeValues(write: WriteParts, fields: readonly string[], into: Attribu
 // exactly "live or absent".
 
 /** The item is not expired: absent, or live. */
-function isNotExpired(p: Placeholders, now: string): string {
-  return `NOT (${p.name('expires')} <= ${now})`;
+function isNotExpired(p: Placeholders, layout: Layout, now: string): string {
+  return `NOT (${p.name(layout.expires)} <= ${now})`;
 }
 
 /**
@@ -152,15 +161,15 @@ function isNotExpired(p: Placeholders, now: string): string {
  * values). A fraction in that range is left out, as no condition can test
  * for an integer.
  */
-function isLiveAtVersion(p: Placeholders, now: string, unversioned = false): string {
-  const version = p.name('version');
-  if (!unversioned) return `${version} = ${p.value()} AND ${isNotExpired(p, now)}`;
-  return `attribute_exists(${p.name('id')}) AND NOT (${version} BETWEEN ${p.value()} AND ${p.value()}) AND ${isNotExpired(p, now)}`;
+function isLiveAtVersion(p: Placeholders, layout: Layout, now: string, unversioned = false): string {
+  const version = p.name(layout.version);
+  if (!unversioned) return `${version} = ${p.value()} AND ${isNotExpired(p, layout, now)}`;
+  return `attribute_exists(${p.name(layout.partitionKey)}) AND NOT (${version} BETWEEN ${p.value()} AND ${p.value()}) AND ${isNotExpired(p, layout, now)}`;
 }
 
 /** No live item: absent, or expired. */
-function isAbsentOrExpired(p: Placeholders, now: string): string {
-  return `attribute_not_exists(${p.name('id')}) OR ${p.name('expires')} <= ${now}`;
+function isAbsentOrExpired(p: Placeholders, layout: Layout, now: string): string {
+  return `attribute_not_exists(${p.name(layout.partitionKey)}) OR ${p.name(layout.expires)} <= ${now}`;
 }
 
 /** The values `isLiveAtVersion` takes after now. */
@@ -191,11 +200,11 @@ function updateMembers(
  * @internal An upsert (put): the update, on condition the item is not
  * expired (absent or live), so an expired one is replaced instead.
  */
-export function putExpressions(write: WriteParts, now: number): UpdateMembers {
+export function putExpressions(layout: Layout, write: WriteParts, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
-  const compiled = compile(`put:${writeShape(write, fields)}`, (p) => {
-    const UpdateExpression = updateExpression(p, write, fields);
-    return { UpdateExpression, ConditionExpression: isNotExpired(p, p.value()) };
+  const compiled = compile(layout, `put:${writeShape(write, fields)}`, (p) => {
+    const UpdateExpression = updateExpression(p, layout, write, fields);
+    return { UpdateExpression, ConditionExpression: isNotExpired(p, layout, p.value()) };
   });
   const values: AttributeValue[] = [];
   writeValues(write, fields, values);
@@ -208,13 +217,13 @@ export function putExpressions(write: WriteParts, now: number): UpdateMembers {
  * live at `version`. Version 0 is an item with no version of dynastore's
  * (see isLiveAtVersion); the write then sets version 1.
  */
-export function swapExpressions(write: WriteParts, version: number, now: number): UpdateMembers {
+export function swapExpressions(layout: Layout, write: WriteParts, version: number, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
   const unversioned = version === 0;
-  const compiled = compile(`swap${unversioned ? '0' : ''}:${writeShape(write, fields)}`, (p) => {
+  const compiled = compile(layout, `swap${unversioned ? '0' : ''}:${writeShape(write, fields)}`, (p) => {
     const nowValue = p.value();
-    const UpdateExpression = updateExpression(p, write, fields, unversioned);
-    return { UpdateExpression, ConditionExpression: isLiveAtVersion(p, nowValue, unversioned) };
+    const UpdateExpression = updateExpression(p, layout, write, fields, unversioned);
+    return { UpdateExpression, ConditionExpression: isLiveAtVersion(p, layout, nowValue, unversioned) };
   });
   const values: AttributeValue[] = [number(now)];
   writeValues(write, fields, values);
@@ -223,8 +232,8 @@ export function swapExpressions(write: WriteParts, version: number, now: number)
 }
 
 /** @internal The condition of a create or a delete without previous: no live item. */
-export function absentOrExpiredCondition(now: number): ExpressionMembers {
-  const compiled = compile('absentOrExpired', (p) => isAbsentOrExpired(p, p.value()));
+export function absentOrExpiredCondition(layout: Layout, now: number): ExpressionMembers {
+  const compiled = compile(layout, 'absentOrExpired', (p) => isAbsentOrExpired(p, layout, p.value()));
   return {
     ConditionExpression: compiled.expressions,
     ExpressionAttributeNames: compiled.names,
@@ -233,11 +242,11 @@ export function absentOrExpiredCondition(now: number): ExpressionMembers {
 }
 
 /** @internal The condition of a compare-and-delete: the item is live at `version` (0: see isLiveAtVersion). */
-export function liveAtVersionCondition(version: number, now: number): ExpressionMembers {
+export function liveAtVersionCondition(layout: Layout, version: number, now: number): ExpressionMembers {
   const unversioned = version === 0;
-  const compiled = compile(`liveAtVersion${unversioned ? '0' : ''}`, (p) => {
+  const compiled = compile(layout, `liveAtVersion${unversioned ? '0' : ''}`, (p) => {
     const nowValue = p.value();
-    return isLiveAtVersion(p, nowValue, unversioned);
+    return isLiveAtVersion(p, layout, nowValue, unversioned);
   });
   return {
     ConditionExpression: compiled.expressions,
@@ -247,8 +256,8 @@ export function liveAtVersionCondition(version: number, now: number): Expression
 }
 
 /** @internal The projection of exists: only the key and the expiry. */
-export function existsProjection(): ExpressionMembers {
-  const compiled = compile('exists', (p) => `${p.name('id')}, ${p.name('expires')}`);
+export function existsProjection(layout: Layout): ExpressionMembers {
+  const compiled = compile(layout, 'exists', (p) => `${p.name(layout.partitionKey)}, ${p.name(layout.expires)}`);
   return { ProjectionExpression: compiled.expressions, ExpressionAttributeNames: compiled.names };
 }
 
@@ -257,17 +266,19 @@ export function existsProjection(): ExpressionMembers {
  * when a prefix is given, and a filter dropping expired items.
  */
 export function queryExpressions(
+  layout: Layout,
   partitionAttribute: string,
   partition: string,
   sortAttribute: string,
   prefix: string,
   now: number,
 ): ExpressionMembers & { KeyConditionExpression: string } {
-  const compiled = compile(`query:${JSON.stringify([partitionAttribute, sortAttribute, prefix === ''])}`, (p) => {
+  const shape = `query:${JSON.stringify([partitionAttribute, sortAttribute, prefix === ''])}`;
+  const compiled = compile(layout, shape, (p) => {
     const match = `${p.name(partitionAttribute)} = ${p.value()}`;
     const KeyConditionExpression =
       prefix === '' ? match : `${match} AND begins_with(${p.name(sortAttribute)}, ${p.value()})`;
-    return { KeyConditionExpression, FilterExpression: isNotExpired(p, p.value()) };
+    return { KeyConditionExpression, FilterExpression: isNotExpired(p, layout, p.value()) };
   });
   const values: AttributeValue[] =
     prefix === '' ? [{ S: partition }, number(now)] : [{ S: partition }, { S: prefix }, number(now)];
@@ -276,5 +287,23 @@ export function queryExpressions(
     FilterExpression: compiled.expressions.FilterExpression,
     ExpressionAttributeNames: compiled.names,
     ExpressionAttributeValues: valueMap(compiled, values),
+  };
+}
+
+/**
+ * @internal The condition of putIfNewer: the stored item has no version (or
+ * there is none), its version is lower than the next value, or it has
+ * expired. A stored version that is not a number compares as neither lower
+ * nor absent: such an item is never overwritten.
+ */
+export function newerCondition(layout: Layout, version: number, now: number): ExpressionMembers {
+  const compiled = compile(layout, 'newer', (p) => {
+    const v = p.name(layout.version);
+    return `attribute_not_exists(${v}) OR ${v} < ${p.value()} OR ${p.name(layout.expires)} <= ${p.value()}`;
+  });
+  return {
+    ConditionExpression: compiled.expressions,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, [number(version), number(now)]),
   };
 }

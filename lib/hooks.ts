@@ -1,5 +1,6 @@
 import type {
   BatchGetItemInput,
+  BatchWriteItemInput,
   CommandName,
   ConsumedCapacity,
   DeleteItemInput,
@@ -13,22 +14,44 @@ export type { CommandName } from './client';
 
 /**
  * The Go operation names, as `ctx.operation` carries them in hooks.
- * `iterate` reports its requests as `ListPage`; `getMany`, which Go did not
- * have, as `GetMany`.
+ * `iterate` reports its requests as `ListPage`; the operations Go did not
+ * have by their method's name in the same style: `getMany` as `GetMany`,
+ * `putIfNewer` as `PutIfNewer`, `putMany` as `PutMany`, `deleteMany` as
+ * `DeleteMany`.
  */
 export type OperationName =
-  'Put' | 'Get' | 'Exists' | 'Delete' | 'ListPage' | 'List' | 'AtomicPut' | 'AtomicDelete' | 'GetMany';
+  | 'Put'
+  | 'Get'
+  | 'Exists'
+  | 'Delete'
+  | 'ListPage'
+  | 'List'
+  | 'AtomicPut'
+  | 'AtomicDelete'
+  | 'GetMany'
+  | 'PutIfNewer'
+  | 'PutMany'
+  | 'DeleteMany';
 
 /** The params of any request dynastore sends. */
 export type RequestParams =
-  GetItemInput | PutItemInput | UpdateItemInput | DeleteItemInput | QueryInput | BatchGetItemInput;
+  | GetItemInput
+  | PutItemInput
+  | UpdateItemInput
+  | DeleteItemInput
+  | QueryInput
+  | BatchGetItemInput
+  | BatchWriteItemInput;
 
 /**
  * What a hook is told about an operation: its name, and every value the
  * caller passed in the `context` option or a `requestBuilt` hook returned.
  */
 export interface OperationContext {
-  /** The Go operation name: `Put`, `Get`, `Exists`, `Delete`, `ListPage`, `List`, `AtomicPut`, `AtomicDelete`, or `GetMany`. */
+  /**
+   * The Go operation name: `Put`, `Get`, `Exists`, `Delete`, `ListPage`, `List`, `AtomicPut`, `AtomicDelete`,
+   * `GetMany`, `PutIfNewer`, `PutMany` or `DeleteMany`.
+   */
   readonly operation: OperationName;
   /** Values from the operation's `context` option, and from what `requestBuilt` returned. */
   readonly [key: string]: unknown;
@@ -40,7 +63,7 @@ export interface OperationContext {
  * option (the two names here win over a context value of the same name).
  */
 export interface RequestContext extends OperationContext {
-  /** The DynamoDB call: `GetItem`, `PutItem`, `UpdateItem`, `DeleteItem`, `Query` or `BatchGetItem`. */
+  /** The DynamoDB call: `GetItem`, `PutItem`, `UpdateItem`, `DeleteItem`, `Query`, `BatchGetItem` or `BatchWriteItem`. */
   readonly command: CommandName;
 }
 
@@ -78,14 +101,15 @@ export interface RequestOutcome {
   readonly conditionFailed: boolean;
   /**
    * The items in the response: GetItem 1 or 0, Query its `Count` (the items
-   * left after the expiry filter), BatchGetItem the items returned. Unset for
-   * writes and failed requests.
+   * left after the expiry filter), BatchGetItem the items returned;
+   * BatchWriteItem the writes DynamoDB processed (those sent, less its
+   * `UnprocessedItems`). Unset for the other writes and failed requests.
    */
   readonly itemCount?: number;
   /**
    * The capacity the request consumed, when `returnConsumedCapacity` asked
    * for it and the server returned it (a failed request returns none). For
-   * BatchGetItem, the total over its one table.
+   * BatchGetItem and BatchWriteItem, the total over their one table.
    */
   readonly consumedCapacity?: ConsumedCapacity;
 }
@@ -194,12 +218,15 @@ export const HOOK_NAMES: readonly (keyof Hooks)[] = ['requestBuilt', 'requestCom
 
 /**
  * Reads the Go operation name from a hook's context, or `''` when it has
- * none (Go's `OperationName`).
+ * none (Go's `OperationName`). Only the context's own `operation` counts,
+ * and it never throws: a context whose getter or Proxy trap throws has none.
  */
 export function operationName(ctx: unknown): string {
-  if (typeof ctx === 'object' && ctx !== null) {
-    const op = (ctx as { operation?: unknown }).operation;
-    if (typeof op === 'string') return op;
+  if (typeof ctx !== 'object' || ctx === null) return '';
+  try {
+    const op: unknown = Object.hasOwn(ctx, 'operation') ? (ctx as { operation?: unknown }).operation : undefined;
+    return typeof op === 'string' ? op : '';
+  } catch {
+    return '';
   }
-  return '';
 }

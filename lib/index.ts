@@ -2,7 +2,9 @@
  * dynastore: a small, exact key/value library over Amazon DynamoDB, ported
  * from Go dynastore v1, on aws-sdk v2 (the default) or aws-sdk v3.
  * `Session → Table → Partition`; put, get, exists, delete, compare-and-swap,
- * prefix listing with paging tokens, secondary indexes, TTL and request hooks.
+ * "newer version wins" writes, batch writes, prefix listing with paging
+ * tokens, secondary indexes, TTL, tables laid out with other attribute
+ * names, and request hooks.
  *
  * Not exported on purpose: the internal DynamoDB client interface and the
  * adapters for each SDK, the expression builder and the token codec; their
@@ -17,14 +19,19 @@ export type { DynamoDBClientLike, SessionOptions } from './session';
 export type { AttributeMap, AttributeValue } from './attribute';
 export type {
   BatchGetItemInput,
+  BatchWriteItemInput,
   ConsumedCapacity,
   DeleteItemInput,
   GetItemInput,
   PutItemInput,
   QueryInput,
   UpdateItemInput,
+  WriteRequest,
 } from './client';
 export { Table } from './table';
+export type { TableAttributes, TableOptions } from './layout';
+export type { PutIfNewerResult } from './write';
+export type { BatchWriteOptions, PutManyItem } from './batch-write';
 export { Partition } from './partition';
 export { KVPair } from './kvpair';
 export type { KVPairInit, KVPairPage } from './kvpair';

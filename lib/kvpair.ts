@@ -1,6 +1,7 @@
 import type { AttributeMap, AttributeValue } from './attribute';
 import type { Codec } from './client';
 import { DynastoreError, invalidArgument } from './errors';
+import { DEFAULT_LAYOUT, type Layout } from './layout';
 import { thrownReason } from './marshal';
 import { v2Codec } from './sdk-v2';
 import { describeValue } from './validate';
@@ -9,7 +10,9 @@ import { describeValue } from './validate';
 // the console, another SDK. Every attribute is read as an own property, so
 // nothing inherited (a polluted Object.prototype, or the prototype aws-sdk v3
 // gives an item holding an attribute named `__proto__`) is ever taken for
-// one. What foreign shapes read as:
+// one. The attribute names below are the default layout's; a table given
+// other names (layout.ts) reads its own the same way. What foreign shapes
+// read as:
 // - `version`: a positive safe integer reads as is; anything else (absent,
 //   not a number, 0, negative, a fraction, beyond 2^53) reads as 0, which
 //   compare-and-swap takes as "an item with no version of dynastore's".
@@ -74,7 +77,9 @@ export class KVPair {
    * Builds a pair by hand, as a test double or a `previous` for a version
    * known otherwise. `INVALID_ARGUMENT` unless `partition` and `key` are
    * strings, `version` a non-negative integer, `expires` (when given) a
-   * non-negative number, and `value` and `fields` (when given) objects.
+   * non-negative number, and `value` and `fields` (when given) plain
+   * objects, which the pair copies (their own enumerable properties, one
+   * level deep). Only `init`'s own properties are read.
    *
    * @param codec - @internal the converter of the SDK that read it
    */
@@ -157,8 +162,8 @@ export function numberOf(item: AttributeMap, name: string): string | undefined {
  * future. An `expires` that is not a number never expires: DynamoDB's TTL
  * ignores it too, and every condition dynastore sends reads it the same way.
  */
-export function isExpired(item: AttributeMap, nowSeconds: number): boolean {
-  const expires = numberOf(item, 'expires');
+export function isExpired(item: AttributeMap, nowSeconds: number, layout: Layout = DEFAULT_LAYOUT): boolean {
+  const expires = numberOf(item, layout.expires);
   return expires !== undefined && !(Number(expires) > nowSeconds);
 }
 
@@ -167,47 +172,40 @@ export function isExpired(item: AttributeMap, nowSeconds: number): boolean {
  * positive safe integer, or 0 when there is none of those (see the notes
  * at the top of this file).
  */
-export function versionOf(item: AttributeMap): number {
-  const n = Number(numberOf(item, 'version'));
+export function versionOf(item: AttributeMap, layout: Layout = DEFAULT_LAYOUT): number {
+  const n = Number(numberOf(item, layout.version));
   return Number.isSafeInteger(n) && n >= 1 ? n : 0;
 }
 
-/** @internal Builds a KVPair from a stored item. */
-export function decodeItem(item: AttributeMap, codec?: Codec): KVPair {
+/** @internal Builds a KVPair from a stored item of a table laid out as `layout`. */
+export function decodeItem(item: AttributeMap, codec?: Codec, layout: Layout = DEFAULT_LAYOUT): KVPair {
   const fields: AttributeMap = {};
   for (const name of Object.keys(item)) {
-    switch (name) {
-      case 'id':
-      case 'name':
-      case 'version':
-      case 'expires':
-      case 'payload':
-        break;
-      case '__proto__':
-        // Assigning this name would set the prototype instead of a field.
-        Object.defineProperty(fields, name, {
-          value: item[name],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-        break;
-      default:
-        fields[name] = item[name] as AttributeValue;
+    if (layout.reserved.has(name)) continue;
+    if (name === '__proto__') {
+      // Assigning this name would set the prototype instead of a field.
+      Object.defineProperty(fields, name, {
+        value: item[name],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      fields[name] = item[name] as AttributeValue;
     }
   }
-  const id = member(member(item, 'id'), 'S');
-  const name = member(member(item, 'name'), 'S');
-  const expires = Number(numberOf(item, 'expires') ?? 0);
+  const id = member(member(item, layout.partitionKey), 'S');
+  const name = member(member(item, layout.sortKey), 'S');
+  const expires = Number(numberOf(item, layout.expires) ?? 0);
   decoding = true;
   try {
     return new KVPair(
       {
         partition: typeof id === 'string' ? id : '',
         key: typeof name === 'string' ? name : '',
-        version: versionOf(item),
+        version: versionOf(item, layout),
         expires: Number.isFinite(expires) ? expires : 0,
-        value: member(item, 'payload'),
+        value: member(item, layout.value),
         fields,
       },
       codec,
@@ -229,6 +227,30 @@ function converted(what: string, value: unknown, convert: () => unknown): unknow
   }
 }
 
+/**
+ * `value` or `fields` of a caller's init: a plain object, copied one level
+ * deep from its own enumerable properties, so that a getter or Proxy is read
+ * once, here, and the pair's accessors never run the caller's code.
+ */
+function ownCopy(name: string, v: unknown): unknown {
+  if (v === undefined) return undefined;
+  const proto: unknown = typeof v === 'object' && v !== null ? Object.getPrototypeOf(v) : undefined;
+  if (proto === undefined || (proto !== null && Object.getPrototypeOf(proto) !== null)) {
+    throw invalidArgument(`KVPair ${name} must be a plain object when given, got ${describeValue(v)}`, v);
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(v as object)) {
+    // defineProperty, not assignment: an attribute may be named __proto__.
+    Object.defineProperty(copy, key, {
+      value: (v as Record<string, unknown>)[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}
+
 /** A KVPairInit from a caller, read once and checked. */
 function checkInit(init: unknown): KVPairInit {
   if (typeof init !== 'object' || init === null) {
@@ -243,10 +265,11 @@ function checkInit(init: unknown): KVPairInit {
       key: own('key'),
       version: own('version'),
       expires: own('expires'),
-      value: own('value'),
-      fields: own('fields'),
+      value: ownCopy('value', own('value')),
+      fields: ownCopy('fields', own('fields')),
     };
   } catch (err) {
+    if (DynastoreError.is(err, 'INVALID_ARGUMENT')) throw err;
     throw new DynastoreError('INVALID_ARGUMENT', 'KVPair could not read its init object', { cause: err, value: init });
   }
   const { partition, key, version, expires, value, fields } = read;

@@ -2,6 +2,7 @@ import type { AttributeMap } from './attribute';
 import type { Outputs, QueryInput } from './client';
 import { queryExpressions } from './expressions';
 import { seconds } from './item';
+import type { Layout } from './layout';
 import { decodeItem, type KVPair, type KVPairPage } from './kvpair';
 import type { ReadOptions } from './options';
 import { resolveReadOptions, type ResolvedRead } from './resolve';
@@ -10,10 +11,12 @@ import { decodeToken, encodeToken, type TokenScope } from './token';
 import { checkPartitionKey, checkPrefix, LIMITS } from './validate';
 
 /** The table's own key attributes, with the most bytes each may hold. */
-const TABLE_KEYS: ReadonlyMap<string, number> = new Map([
-  ['id', LIMITS.partitionKeyBytes],
-  ['name', LIMITS.sortKeyBytes],
-]);
+function tableKeys(layout: Layout): Map<string, number> {
+  return new Map([
+    [layout.partitionKey, LIMITS.partitionKeyBytes],
+    [layout.sortKey, LIMITS.sortKeyBytes],
+  ]);
+}
 
 /**
  * @internal One prefix listing of a partition (or of an index's partition):
@@ -30,13 +33,14 @@ export class Listing {
   constructor(
     private readonly runtime: Runtime,
     private readonly tableName: string,
+    private readonly layout: Layout,
     name: 'ListPage' | 'List',
     partition: string,
     prefix: string,
     options: readonly (ReadOptions | undefined)[],
   ) {
     this.o = resolveReadOptions(options);
-    this.scope = listScope(tableName, partition, prefix, this.o);
+    this.scope = listScope(tableName, layout, partition, prefix, this.o);
     this.startKey =
       this.o.startKey === undefined ? undefined : decodeToken(this.o.startKey, this.scope, runtime.tokenSecret);
     this.op = new Operation(runtime, name, this.o);
@@ -63,7 +67,7 @@ export class Listing {
   }
 
   private decode(item: AttributeMap): KVPair {
-    return decodeItem(item, this.runtime.client.codec);
+    return decodeItem(item, this.runtime.client.codec, this.layout);
   }
 
   private query(startKey: AttributeMap | undefined): Promise<Outputs['Query']> {
@@ -71,6 +75,7 @@ export class Listing {
     const params: QueryInput = {
       TableName: this.tableName,
       ...queryExpressions(
+        this.layout,
         scope.partitionAttribute,
         scope.partition,
         scope.sortAttribute,
@@ -88,7 +93,7 @@ export class Listing {
 }
 
 /** What a listing's tokens are bound to: table, index, partition, prefix, direction, and the key attributes. */
-function listScope(table: string, partition: string, prefix: string, o: ResolvedRead): TokenScope {
+function listScope(table: string, layout: Layout, partition: string, prefix: string, o: ResolvedRead): TokenScope {
   const index = o.index;
   checkPartitionKey(partition, index?.type === 'global' ? 'index partition' : 'partition');
   checkPrefix(prefix);
@@ -98,14 +103,15 @@ function listScope(table: string, partition: string, prefix: string, o: Resolved
       table,
       index: '',
       scanIndexForward,
-      partitionAttribute: 'id',
+      partitionAttribute: layout.partitionKey,
       partition,
-      sortAttribute: 'name',
+      sortAttribute: layout.sortKey,
       prefix,
-      keyAttributes: TABLE_KEYS,
+      keyAttributes: tableKeys(layout),
+      stringAttributes: [layout.partitionKey, layout.sortKey],
     };
   }
-  const partitionAttribute = index.type === 'global' ? index.partitionKeyAttribute : 'id';
+  const partitionAttribute = index.type === 'global' ? index.partitionKeyAttribute : layout.partitionKey;
   return {
     table,
     index: `${index.type}:${index.name}`,
@@ -114,8 +120,9 @@ function listScope(table: string, partition: string, prefix: string, o: Resolved
     partition,
     sortAttribute: index.sortKeyAttribute,
     prefix,
+    stringAttributes: [layout.partitionKey, layout.sortKey],
     keyAttributes: new Map([
-      ...TABLE_KEYS,
+      ...tableKeys(layout),
       [partitionAttribute, LIMITS.partitionKeyBytes],
       [index.sortKeyAttribute, LIMITS.sortKeyBytes],
     ]),

@@ -4,7 +4,7 @@ import { DynastoreError, invalidArgument, quote } from './errors';
 import type { KVPair } from './kvpair';
 import type { GetOptions, WriteOptions } from './options';
 import { checkSignal } from './resolve';
-import { describeValue } from './validate';
+import { checkWellFormed, checkWriteSize, describeValue, type AttributeNames } from './validate';
 
 /**
  * @internal What a lock needs of the partition it lives in: its two
@@ -13,6 +13,9 @@ import { describeValue } from './validate';
  * `context.lock` (`'acquire'`, `'renew'`, `'release'`, `'read'`) for hooks.
  */
 export interface LockStore {
+  /** The partition's name and the table's attribute names, for the size of a lock write. */
+  readonly partition: string;
+  readonly names: AttributeNames;
   /** The session's clock, in milliseconds since the epoch. */
   readonly clock: () => number;
   /** `Partition.get`. */
@@ -125,7 +128,11 @@ export interface LockOptions {
    * @defaultValue 50
    */
   retry?: number;
-  /** Data stored with the lock, as the item's payload; each holder writes its own (default `''`). */
+  /**
+   * Data stored with the lock, as the item's payload; each holder writes its
+   * own (default `''`). Checked as a put's value is, before any request:
+   * well-formed Unicode, and small enough for the lock item to fit in 400 KB.
+   */
   value?: string;
   /** Aborts waiting for the lock (`ABORTED`). */
   signal?: AbortSignal;
@@ -146,23 +153,35 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
+/** An object literal or JSON-like object of any realm: a Map, a Date or a class instance would lose its content. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** Runs `read` on the caller's options: what a getter or Proxy trap throws becomes INVALID_ARGUMENT. */
+function guardedRead<T>(what: string, input: unknown, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', `reading ${what} threw (see cause)`, { value: input, cause: err });
+  }
+}
+
 /** @internal Validates lock options before anything is sent. */
 export function resolveLockOptions(options: LockOptions | undefined): ResolvedLockOptions {
-  const input: unknown = options ?? {};
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidArgument(`lock options must be an object, got ${describeValue(input)}`, input);
-  }
+  const input: unknown = options;
   // Own properties only, read once: nothing inherited from Object.prototype is an option.
   const o = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!LOCK_KEYS.has(key)) throw invalidArgument(`unknown lock option ${describeValue(key)}`, input);
-    try {
-      o[key] = (input as Record<string, unknown>)[key];
-    } catch (err) {
-      throw new DynastoreError('INVALID_ARGUMENT', `reading lock option ${describeValue(key)} threw`, {
-        value: input,
-        cause: err,
-      });
+  if (input !== undefined) {
+    if (!guardedRead('the lock options', input, () => isPlainObject(input))) {
+      throw invalidArgument(`lock options must be a plain object, got ${describeValue(input)}`, input);
+    }
+    const plain = input as Record<string, unknown>;
+    for (const key of guardedRead('the lock options', input, () => Object.keys(plain))) {
+      if (!LOCK_KEYS.has(key)) throw invalidArgument(`unknown lock option ${describeValue(key)}`, input);
+      o[key] = guardedRead(`lock option ${describeValue(key)}`, input, () => plain[key]);
     }
   }
   let ttl = 20_000;
@@ -201,8 +220,12 @@ export function resolveLockOptions(options: LockOptions | undefined): ResolvedLo
     }
     retry = o.retry;
   }
-  if (o.value !== undefined && typeof o.value !== 'string') {
-    throw invalidArgument(`value must be a string, got ${describeValue(o.value)}`, o.value);
+  if (o.value !== undefined) {
+    if (typeof o.value !== 'string') {
+      throw invalidArgument(`value must be a string, got ${describeValue(o.value)}`, o.value);
+    }
+    // Checked as a put's value is, so that a bad one is refused before the first read, not at the write.
+    checkWellFormed('value', o.value);
   }
   return { ttl, heartbeat, wait, retry, value: o.value, signal: checkSignal(o.signal) };
 }
@@ -577,8 +600,21 @@ async function attempt(store: LockStore, key: string, o: ResolvedLockOptions): P
   return { lock: new Lock(store, acquired, owner, o, sentAt) };
 }
 
+/** What a lock write stores besides its value, at its longest: a uuid, `'released'`, the largest leaseUntil. */
+const LONGEST_LOCK_FIELDS = {
+  owner: { S: '00000000-0000-0000-0000-000000000000' },
+  state: { S: 'released' },
+  leaseUntil: { N: String(Number.MAX_SAFE_INTEGER) },
+};
+
+/** Refuses a value too big for a lock write to DynamoDB, before the first read rather than at the write. */
+function checkLockSize(store: LockStore, key: string, o: ResolvedLockOptions): void {
+  checkWriteSize(store.partition, key, { S: o.value ?? '' }, LONGEST_LOCK_FIELDS, undefined, store.names);
+}
+
 /** @internal One attempt at the lock; undefined when someone else holds it. */
 export async function tryAcquire(store: LockStore, key: string, o: ResolvedLockOptions): Promise<Lock | undefined> {
+  checkLockSize(store, key, o);
   return (await attempt(store, key, o)).lock;
 }
 
@@ -595,6 +631,7 @@ function pause(n: number, o: ResolvedLockOptions, untilFree: number, left: numbe
 
 /** @internal Attempts until acquired, with jittered backoff, within `wait`. */
 export async function acquire(store: LockStore, key: string, o: ResolvedLockOptions): Promise<Lock> {
+  checkLockSize(store, key, o);
   const clock = store.clock;
   const started = clock();
   for (let n = 0; ; n++) {

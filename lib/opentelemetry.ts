@@ -3,7 +3,10 @@
 // The root entry never imports this file, so a user without OpenTelemetry
 // installed never loads it.
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { DynastoreError, invalidArgument } from './errors';
 import type { Hooks, OperationContext, OperationOutcome, RequestContext, RequestOutcome, RequestParams } from './hooks';
+import { readHooks } from './session';
+import { describeValue } from './validate';
 
 /** How {@link openTelemetryHooks} traces. */
 export interface OpenTelemetryOptions {
@@ -63,6 +66,12 @@ interface RequestSpan {
  * SDK instrumentation (`@opentelemetry/instrumentation-aws-sdk`) are
  * siblings of them, not children.
  *
+ * Options are read once, from their own properties, and checked at the
+ * call: options that are not a plain object, an unknown name, a `tracer`
+ * without `startSpan`, or `hooks` a `Session` would refuse fail with
+ * `INVALID_ARGUMENT`. What your hooks throw, or a promise they return
+ * rejects with, is handled as if the session had them directly (see `Hooks`).
+ *
  * @example
  * ```ts
  * import { Session } from 'dynastore';
@@ -71,9 +80,8 @@ interface RequestSpan {
  * const session = new Session({ config: { region: 'eu-west-1' }, hooks: openTelemetryHooks() });
  * ```
  */
-export function openTelemetryHooks(options: OpenTelemetryOptions = {}): Hooks {
-  const tracer = options.tracer ?? trace.getTracer('dynastore');
-  const user = options.hooks;
+export function openTelemetryHooks(options?: OpenTelemetryOptions): Hooks {
+  const { startSpan, user } = readOptions(options);
   // Per call, so that hooks traced twice keep their spans apart.
   const OPERATION = Symbol('dynastore.operationSpan');
   const REQUEST = Symbol('dynastore.requestSpan');
@@ -85,7 +93,7 @@ export function openTelemetryHooks(options: OpenTelemetryOptions = {}): Hooks {
       const table = tables[0] ?? '';
       let operation = (ctx as Traced)[OPERATION];
       const opened = operation === undefined;
-      operation ??= tracer.startSpan(`${ctx.operation} ${table}`, {
+      operation ??= startSpan(`${ctx.operation} ${table}`, {
         kind: SpanKind.INTERNAL,
         attributes: {
           'db.system.name': 'aws.dynamodb',
@@ -93,7 +101,7 @@ export function openTelemetryHooks(options: OpenTelemetryOptions = {}): Hooks {
           'dynastore.operation': ctx.operation,
         },
       });
-      const span = tracer.startSpan(
+      const span = startSpan(
         `${ctx.command} ${table}`,
         { kind: SpanKind.CLIENT, attributes: requestAttributes(ctx, params, tables) },
         trace.setSpan(context.active(), operation),
@@ -111,13 +119,28 @@ export function openTelemetryHooks(options: OpenTelemetryOptions = {}): Hooks {
         if (opened) endOperation(operation, err);
         throw err;
       }
-      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      if (isThenable(returned)) {
         // dynastore refuses an asynchronous requestBuilt before sending: hand it on to be refused.
         span.end();
         if (opened) operation.end();
         return returned as RequestContext;
       }
-      return typeof returned === 'object' && returned !== null ? { ...(returned as RequestContext), ...spans } : traced;
+      if (typeof returned !== 'object' || returned === null) return traced;
+      try {
+        return { ...(returned as RequestContext), ...spans };
+      } catch (err) {
+        // A context the spans cannot be added to (a Proxy, a getter that throws): refused as dynastore refuses
+        // a context it cannot copy, and nothing is sent.
+        const refused = new DynastoreError(
+          'INVALID_ARGUMENT',
+          'the context hooks.requestBuilt returned could not be copied: it threw (see cause)',
+          { cause: err },
+        );
+        failed(span, refused);
+        span.end();
+        if (opened) endOperation(operation, refused);
+        throw refused;
+      }
     },
 
     requestCompleted(ctx: RequestContext, outcome: RequestOutcome): void {
@@ -130,7 +153,8 @@ export function openTelemetryHooks(options: OpenTelemetryOptions = {}): Hooks {
         // the span ends when the request did.
         span.end(startedAt + outcome.durationMs);
       }
-      user?.requestCompleted?.(ctx, outcome);
+      // Returned, not dropped: dynastore turns what it throws or a promise it rejects with into a warning.
+      return user?.requestCompleted?.(ctx, outcome);
     },
 
     operationCompleted(ctx: OperationContext, outcome: OperationOutcome): void {
@@ -139,9 +163,105 @@ export function openTelemetryHooks(options: OpenTelemetryOptions = {}): Hooks {
         operation.setAttribute('dynastore.requests', outcome.requests);
         endOperation(operation, outcome.error);
       }
-      user?.operationCompleted?.(ctx, outcome);
+      return user?.operationCompleted?.(ctx, outcome);
     },
   };
+}
+
+/** What {@link openTelemetryHooks} keeps of its options: the tracer's startSpan, bound, and the user's hooks, copied. */
+interface ReadOptions {
+  readonly startSpan: Tracer['startSpan'];
+  readonly user: Hooks | undefined;
+}
+
+const OPTION_NAMES = ['tracer', 'hooks'];
+
+/**
+ * The options, read once from their own properties, as a session reads its
+ * own: a plain object of known names, a tracer with a `startSpan`, hooks as
+ * a session takes them. A misspelt name or a hook that is no function would
+ * otherwise fail only at the first request, and an inherited `tracer` (a
+ * polluted Object.prototype) is no option. What a getter or Proxy trap
+ * throws is INVALID_ARGUMENT, with it as `cause`.
+ */
+function readOptions(options: unknown): ReadOptions {
+  let reading = 'the openTelemetryHooks options';
+  try {
+    let tracer: unknown;
+    let hooks: unknown;
+    if (options !== undefined) {
+      if (!isPlainObject(options)) {
+        throw invalidArgument(
+          `openTelemetryHooks options must be a plain object, got ${describeValue(options)}`,
+          options,
+        );
+      }
+      for (const key of Object.keys(options)) {
+        if (!OPTION_NAMES.includes(key)) {
+          throw invalidArgument(
+            `unknown openTelemetryHooks option ${describeValue(key)}: the options are tracer and hooks`,
+            options,
+          );
+        }
+      }
+      reading = 'the openTelemetryHooks option tracer';
+      tracer = Object.hasOwn(options, 'tracer') ? options.tracer : undefined;
+      reading = 'the openTelemetryHooks option hooks';
+      hooks = Object.hasOwn(options, 'hooks') ? options.hooks : undefined;
+    }
+    reading = 'the tracer';
+    const startSpan = tracer === undefined ? defaultStartSpan() : tracerStartSpan(tracer);
+    return { startSpan, user: readHooks(hooks) };
+  } catch (err) {
+    if (DynastoreError.is(err)) throw err;
+    throw new DynastoreError('INVALID_ARGUMENT', `reading ${reading} threw (see cause)`, {
+      value: options,
+      cause: err,
+    });
+  }
+}
+
+function defaultStartSpan(): Tracer['startSpan'] {
+  const tracer = trace.getTracer('dynastore');
+  return (...args) => tracer.startSpan(...args);
+}
+
+/** The tracer's startSpan, read once (from the tracer or its class, never Object.prototype) and bound to it. */
+function tracerStartSpan(tracer: unknown): Tracer['startSpan'] {
+  const startSpan: unknown =
+    typeof tracer === 'object' && tracer !== null ? classProperty(tracer, 'startSpan') : undefined;
+  if (typeof startSpan !== 'function') {
+    throw invalidArgument(
+      `tracer must be an OpenTelemetry Tracer, with startSpan, got ${describeValue(tracer)}`,
+      tracer,
+    );
+  }
+  return (...args) => Reflect.apply(startSpan, tracer, args) as Span;
+}
+
+/** A property of `object`, own or from its class, never from Object.prototype. */
+function classProperty(object: object, key: string): unknown {
+  for (let p: unknown = object; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.hasOwn(p as object, key)) return Reflect.get(object, key);
+  }
+  return undefined;
+}
+
+/** An object literal or JSON-like object of any realm: its prototype is null or a root object. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** Whether a hook returned a promise; a `then` that throws when read makes it none. */
+function isThenable(value: unknown): boolean {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
 }
 
 function endOperation(span: Span, error: unknown): void {
@@ -149,7 +269,7 @@ function endOperation(span: Span, error: unknown): void {
   span.end();
 }
 
-/** The tables a request names: its `TableName`, or the keys of BatchGetItem's `RequestItems`. */
+/** The tables a request names: its `TableName`, or the keys of a batch command's `RequestItems`. */
 function tableNames(params: RequestParams): string[] {
   return 'TableName' in params ? [params.TableName] : Object.keys(params.RequestItems);
 }
@@ -187,14 +307,24 @@ function outcomeAttributes(outcome: RequestOutcome): Attributes {
 
 /** Marks a span failed, as OpenTelemetry's "recording errors" asks: status, `error.type`, the exception. */
 function failed(span: Span, error: unknown): void {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    awsCode?: unknown;
-    code?: unknown;
-    name?: unknown;
-    message?: unknown;
-  };
-  const type = [e.awsCode, e.code, e.name].find((t): t is string => typeof t === 'string' && t !== '') ?? '_OTHER';
+  let type = '_OTHER';
+  let message = 'an error that cannot be read';
+  let exception: Error | undefined;
+  // What a hook threw may be anything, a Proxy or an object whose toString throws: it must not escape from here.
+  try {
+    const e = (typeof error === 'object' && error !== null ? error : {}) as {
+      awsCode?: unknown;
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+    };
+    type = [e.awsCode, e.code, e.name].find((t): t is string => typeof t === 'string' && t !== '') ?? '_OTHER';
+    message = typeof e.message === 'string' ? e.message : String(error);
+    if (error instanceof Error) exception = error;
+  } catch {
+    // Keeps what could be read.
+  }
   span.setAttribute('error.type', type);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof e.message === 'string' ? e.message : String(error) });
-  if (error instanceof Error) span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  if (exception !== undefined) span.recordException(exception);
 }

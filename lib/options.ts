@@ -67,8 +67,9 @@ export interface WriteOptions extends CommonOptions {
   /**
    * Extra top-level attributes, such as index keys: the object's own
    * enumerable properties. Strings are stored as S, numbers as N, booleans
-   * as BOOL, bytes as B. The reserved names `id`, `name`, `version`,
-   * `expires` and `payload` fail with `RESERVED_FIELD`. A later `fields`
+   * as BOOL, bytes as B. The table's own attribute names (`id`, `name`,
+   * `version`, `expires` and `payload`, unless the table's `attributes`
+   * option names others) fail with `RESERVED_FIELD`. A later `fields`
    * option replaces an earlier one whole.
    */
   fields?: Record<string, FieldValue>;

@@ -1,8 +1,12 @@
+import { isTable } from './brand';
+import { invalidArgument } from './errors';
+import type { BatchWriteOptions, PutManyItem } from './batch-write';
 import type { KVPair, KVPairPage } from './kvpair';
 import { acquire, resolveLockOptions, tryAcquire, type Lock, type LockOptions, type LockStore } from './lock';
 import type { DeleteOptions, GetOptions, PreviousKV, PutOptions, ReadOptions, WriteOptions } from './options';
 import type { Table } from './table';
-import { checkPartitionKey, checkSortKey } from './validate';
+import type { PutIfNewerResult } from './write';
+import { checkPartitionKey, checkSortKey, describeValue } from './validate';
 
 /**
  * A partition of a table: the operations of {@link Table} with the partition
@@ -20,11 +24,13 @@ import { checkPartitionKey, checkSortKey } from './validate';
 export class Partition {
   /** The table this partition is in. */
   readonly table: Table;
-  /** The partition name (the hash key `id`). */
+  /** The partition name (the value of the table's hash key, `id` by default). */
   readonly partitionName: string;
 
-  /** Same as `table.partition(partitionName)`. */
+  /** Same as `table.partition(partitionName)`; anything but a Table as `table` is `INVALID_ARGUMENT`. */
   constructor(table: Table, partitionName: string) {
+    // A lookalike, or Object.create(Table.prototype), would fail later with a TypeError.
+    if (!isTable(table)) throw invalidArgument(`a Partition needs a Table, got ${describeValue(table)}`, table);
     this.table = table;
     this.partitionName = checkPartitionKey(partitionName);
   }
@@ -87,6 +93,42 @@ export class Partition {
     return this.table.atomicPut(this.partitionName, key, ...options);
   }
 
+  /**
+   * See {@link Table.putIfNewer}.
+   *
+   * @example
+   * ```ts
+   * const { written, pair } = await features.putIfNewer('flag-a', 12, writeWithString(json));
+   * ```
+   */
+  putIfNewer(key: string, version: number, ...options: (PutOptions | undefined)[]): Promise<PutIfNewerResult> {
+    return this.table.putIfNewer(this.partitionName, key, version, ...options);
+  }
+
+  /**
+   * See {@link Table.putMany}.
+   *
+   * @example
+   * ```ts
+   * await features.putMany([{ key: 'flag-a', version: 3, value: json }], { signal });
+   * ```
+   */
+  putMany(items: readonly PutManyItem[], options?: BatchWriteOptions): Promise<number> {
+    return this.table.putMany(this.partitionName, items, options);
+  }
+
+  /**
+   * See {@link Table.deleteMany}.
+   *
+   * @example
+   * ```ts
+   * await features.deleteMany(['flag-b', 'flag-c']);
+   * ```
+   */
+  deleteMany(keys: readonly string[], options?: BatchWriteOptions): Promise<number> {
+    return this.table.deleteMany(this.partitionName, keys, options);
+  }
+
   /** See {@link Table.atomicDelete}. */
   atomicDelete(key: string, previous?: PreviousKV, ...options: (DeleteOptions | undefined)[]): Promise<boolean> {
     return this.table.atomicDelete(this.partitionName, key, previous, ...options);
@@ -134,6 +176,8 @@ export class Partition {
   /** What a lock needs of this partition. */
   private lockStore(): LockStore {
     return {
+      partition: this.partitionName,
+      names: this.table.layout,
       clock: this.table.clock,
       get: (key: string, options?: GetOptions) => this.get(key, options),
       atomicPut: (key, ...options) => this.atomicPut(key, ...options),

@@ -4,6 +4,7 @@ import {
   ConditionFailed,
   failedAttempts,
   type BatchGetItemInput,
+  type BatchWriteItemInput,
   type CommandName,
   type ConsumedCapacity,
   type DeleteItemInput,
@@ -116,6 +117,10 @@ export class Operation {
     return this.send('BatchGetItem', params);
   }
 
+  batchWriteItem(params: BatchWriteItemInput): Promise<Outputs['BatchWriteItem']> {
+    return this.send('BatchWriteItem', params);
+  }
+
   /** Waits before a retry, with full jitter; an abort ends the wait. */
   backoff(attempt: number, baseMs: number, capMs: number): Promise<void> {
     return sleep(fullJitter(attempt, baseMs, capMs), this.signal, this.name);
@@ -190,7 +195,7 @@ export class Operation {
     }
     if (reported) {
       const outcome = { command, durationMs: performance.now() - started, attempts: sent.attempts };
-      this.completed(ctx, { ...outcome, conditionFailed: false, ...counts(command, sent.output) });
+      this.completed(ctx, { ...outcome, conditionFailed: false, ...counts(command, params, sent.output) });
     }
     return sent.output;
   }
@@ -375,6 +380,7 @@ function clientFailure(command: CommandName, err: unknown): unknown {
 /** The items and the capacity a response holds, as a request's outcome shows them. */
 function counts<C extends CommandName>(
   command: C,
+  params: Inputs[C],
   output: Outputs[C],
 ): { itemCount?: number; consumedCapacity?: ConsumedCapacity } {
   let itemCount: number | undefined;
@@ -392,8 +398,15 @@ function counts<C extends CommandName>(
       itemCount = responses.reduce((n, items) => n + (Array.isArray(items) ? items.length : 0), 0);
       break;
     }
+    case 'BatchWriteItem': {
+      const writes = (map: Record<string, unknown[]> | undefined): number =>
+        Object.values(map ?? {}).reduce((n, list) => n + (Array.isArray(list) ? list.length : 0), 0);
+      const sent = writes((params as BatchWriteItemInput).RequestItems);
+      itemCount = Math.max(0, sent - writes((output as Outputs['BatchWriteItem']).UnprocessedItems));
+      break;
+    }
     default:
-    // Writes: the response holds no items.
+    // Other writes: the response holds no items.
   }
   const consumedCapacity = total(
     (output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity,
@@ -404,7 +417,7 @@ function counts<C extends CommandName>(
   };
 }
 
-/** The capacity as one object: BatchGetItem reports a list of one entry per table, and dynastore reads one table. */
+/** The capacity as one object: the batch commands report a list of one entry per table, and dynastore uses one table. */
 function total(capacity: ConsumedCapacity | readonly ConsumedCapacity[] | undefined): ConsumedCapacity | undefined {
   return Array.isArray(capacity)
     ? (capacity as readonly ConsumedCapacity[])[0]

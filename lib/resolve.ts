@@ -8,6 +8,8 @@ import {
   checkNumber,
   checkWellFormed,
   describeValue,
+  RESERVED,
+  utf8Length,
 } from './validate';
 
 // How an operation's options become one checked, resolved object: merged
@@ -60,7 +62,7 @@ export interface ResolvedDelete {
 }
 
 /** @internal The operations that take write options. */
-export type WriteOperation = 'put' | 'atomicPut';
+export type WriteOperation = 'put' | 'atomicPut' | 'putIfNewer' | 'putMany';
 /** @internal The operations that take read options. */
 export type ReadOperation = 'get' | 'exists' | 'getMany' | 'listPage' | 'iterate' | 'list';
 
@@ -159,7 +161,9 @@ function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unk
       if (!isPlainObject(option)) {
         throw invalidArgument(`${kind} options must be plain objects, got ${describeValue(option)}`, option);
       }
-      let payload: { value?: unknown; attributeValue?: unknown } | undefined;
+      type Payload = { value?: unknown; attributeValue?: unknown };
+      // Null-prototype, so that a polluted Object.prototype.value is not read as given.
+      let payload: Payload | undefined;
       for (const key of Object.keys(option)) {
         if (!allowed.has(key)) throw unknownOption(kind, key, option);
         const value = option[key];
@@ -169,7 +173,7 @@ function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unk
             option,
           );
         }
-        if (key === 'value' || key === 'attributeValue') (payload ??= {})[key] = value;
+        if (key === 'value' || key === 'attributeValue') (payload ??= blank<Payload>())[key] = value;
         else merged[key] = value;
       }
       if (payload !== undefined) {
@@ -265,14 +269,14 @@ function fieldValue(name: string, value: unknown): AttributeValue {
 }
 
 /** The `fields` option as attributes: its own enumerable properties, each checked. */
-function checkFields(fields: unknown): AttributeMap {
+function checkFields(fields: unknown, reserved: ReadonlySet<string>): AttributeMap {
   return guarded('fields', fields, () => {
     if (!isPlainObject(fields)) {
       throw invalidArgument(`fields must be a plain object, got ${describeValue(fields)}`, fields);
     }
     const attributes = blank<AttributeMap>();
     for (const name of Object.keys(fields)) {
-      checkFieldName(name);
+      checkFieldName(name, reserved);
       attributes[name] = fieldValue(name, fields[name]);
     }
     return attributes;
@@ -316,9 +320,23 @@ function checkStartKey(startKey: unknown): string {
   return startKey;
 }
 
+/** DynamoDB's limit on the name of an index's key attribute, in UTF-8 bytes. */
+const KEY_ATTRIBUTE_BYTES = 255;
+
+/**
+ * An index key attribute's name, as DynamoDB could have one: a lone
+ * surrogate would be refused, or sent as U+FFFD, another name.
+ */
 function checkName(what: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw invalidArgument(`${what} must be a non-empty string, got ${describeValue(value)}`, value);
+  }
+  checkWellFormed(what, value);
+  if (value.length * 3 > KEY_ATTRIBUTE_BYTES && utf8Length(value) > KEY_ATTRIBUTE_BYTES) {
+    throw invalidArgument(
+      `${what} ${describeValue(value)} is over DynamoDB's ${KEY_ATTRIBUTE_BYTES}-byte limit for key attributes`,
+      value,
+    );
   }
   return value;
 }
@@ -376,19 +394,22 @@ export function checkPrevious(previous: unknown): PreviousKV {
 export function resolveWriteOptions(
   options: readonly (WriteOptions | undefined)[],
   operation: WriteOperation = 'atomicPut',
+  reserved: ReadonlySet<string> = RESERVED,
 ): ResolvedWrite {
   return guarded('write options', options, () => {
     const o = merge('write', WRITE_KEYS, options);
-    if (operation === 'put' && o.previous !== undefined) {
+    if (operation !== 'atomicPut' && o.previous !== undefined) {
       throw invalidArgument(
-        'put does not compare versions and does not take previous: give it to atomicPut',
+        operation === 'putIfNewer'
+          ? 'putIfNewer compares the version it is given, and does not take previous: give previous to atomicPut'
+          : `${operation} does not compare versions and does not take previous: give it to atomicPut`,
         o.previous,
       );
     }
     const resolved = blank<ResolvedWrite>();
     if (o.value !== undefined) resolved.payload = payloadOfValue(o.value);
     else if (o.attributeValue !== undefined) resolved.payload = checkPayloadAttribute(o.attributeValue);
-    if (o.fields !== undefined) resolved.fields = checkFields(o.fields);
+    if (o.fields !== undefined) resolved.fields = checkFields(o.fields, reserved);
     if (o.ttl !== undefined) resolved.ttl = checkTtl(o.ttl);
     if (o.previous !== undefined) resolved.previous = checkPrevious(o.previous);
     return withCommon(o, resolved);

@@ -30,6 +30,7 @@ const METHODS = {
   DeleteItem: 'deleteItem',
   Query: 'query',
   BatchGetItem: 'batchGetItem',
+  BatchWriteItem: 'batchWriteItem',
 } as const;
 
 /** @internal Whether `client` looks like an aws-sdk v2 `AWS.DynamoDB`. */

@@ -14,6 +14,7 @@
 //   `cacheMiddleware: true` reuses its resolved middleware only then.
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -45,6 +46,7 @@ const COMMANDS = {
   DeleteItem: DeleteItemCommand,
   Query: QueryCommand,
   BatchGetItem: BatchGetItemCommand,
+  BatchWriteItem: BatchWriteItemCommand,
 } as const;
 
 /**

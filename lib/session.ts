@@ -1,9 +1,11 @@
 // An import-equals, so that the declarations compile without esModuleInterop (aws-sdk v2 uses `export =`).
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a type-only import, kept as import-equals for consumers without esModuleInterop
 import type DynamoDB = require('aws-sdk/clients/dynamodb');
+import { brandSession } from './brand';
 import type { DynamoClient } from './client';
 import { DynastoreError, invalidArgument, quote } from './errors';
 import { HOOK_NAMES, type Hooks } from './hooks';
+import type { TableOptions } from './layout';
 import type { Runtime } from './request';
 import { AwsSdkV2Client, isV2Client } from './sdk-v2';
 import { Table } from './table';
@@ -107,7 +109,15 @@ export interface SessionOptions<C extends object = DynamoDB> {
  * ```
  * @example Against DynamoDB Local
  * ```ts
- * const session = new Session({ config: { region: 'local', endpoint: 'http://localhost:8000' } });
+ * // DynamoDB Local takes any credentials, but the SDK needs some: without
+ * // them this fails on a machine that has no AWS credentials.
+ * const session = new Session({
+ *   config: {
+ *     region: 'local',
+ *     endpoint: 'http://localhost:8000',
+ *     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+ *   },
+ * });
  * ```
  */
 export class Session<C extends object = DynamoDB> {
@@ -160,11 +170,23 @@ export class Session<C extends object = DynamoDB> {
       tokenSecret: secret,
       returnConsumedCapacity,
     };
+    brandSession(this);
   }
 
-  /** The table `tableName`; DynamoDB's naming rules apply. */
-  table(tableName: string): Table {
-    return new Table(this, tableName);
+  /**
+   * The table `tableName`; DynamoDB's naming rules apply. `options.attributes`
+   * names the attributes dynastore owns, for a table laid out otherwise
+   * (see {@link TableOptions}).
+   *
+   * @example
+   * ```ts
+   * const flags = session.table('launchdarkly', {
+   *   attributes: { partitionKey: 'namespace', sortKey: 'key', value: 'item' },
+   * });
+   * ```
+   */
+  table(tableName: string, options?: TableOptions): Table {
+    return new Table(this, tableName, options);
   }
 
   /**
@@ -305,15 +327,17 @@ function clientKind(client: unknown): 'v2' | 'v3' {
 function buildClient(config: unknown): AwsSdkV2Client {
   let settings: DynamoDB.ClientConfiguration | undefined;
   if (config !== undefined) {
-    if (typeof config !== 'object' || config === null || !isPlainObject(config)) {
-      throw invalidArgument(
-        `config must be a plain object of client settings, such as { region, endpoint, credentials }, got ${describeValue(config)}; to use a client you configured yourself, give it as client`,
-        config,
-      );
-    }
     try {
+      // In the try: a Proxy's getPrototypeOf trap may throw too.
+      if (typeof config !== 'object' || config === null || !isPlainObject(config)) {
+        throw invalidArgument(
+          `config must be a plain object of client settings, such as { region, endpoint, credentials }, got ${describeValue(config)}; to use a client you configured yourself, give it as client`,
+          config,
+        );
+      }
       settings = Object.fromEntries(Object.keys(config).map((key) => [key, (config as Record<string, unknown>)[key]]));
     } catch (err) {
+      if (DynastoreError.is(err, 'INVALID_ARGUMENT')) throw err;
       throw new DynastoreError('INVALID_ARGUMENT', 'config could not be read: it threw (see cause)', { cause: err });
     }
   }
@@ -331,8 +355,9 @@ function buildClient(config: unknown): AwsSdkV2Client {
  * from the object's own properties once. A misspelt name would otherwise
  * never be called; an inherited one (a polluted `Object.prototype`) is no
  * hook; and a getter or Proxy is not asked again before every request.
+ * @internal Also reads the hooks `openTelemetryHooks` wraps.
  */
-function readHooks(hooks: unknown): Hooks | undefined {
+export function readHooks(hooks: unknown): Hooks | undefined {
   if (hooks === undefined) return undefined;
   if (typeof hooks !== 'object' || hooks === null) {
     throw invalidArgument(`hooks must be an object, got ${describeValue(hooks)}`, hooks);

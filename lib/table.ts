@@ -1,8 +1,11 @@
 import type { AttributeMap } from './attribute';
 import { getMany } from './batch';
-import { keyNotFound } from './errors';
+import { deleteMany, putMany, type BatchWriteOptions, type PutManyItem } from './batch-write';
+import { brandTable, isSession } from './brand';
+import { invalidArgument, keyNotFound } from './errors';
 import { existsProjection } from './expressions';
-import { itemKey, seconds } from './item';
+import { seconds } from './item';
+import { itemKey, resolveTableOptions, type Layout, type TableAttributes, type TableOptions } from './layout';
 import { decodeItem, isExpired, KVPair, type KVPairPage } from './kvpair';
 import { Listing } from './listing';
 import type { DeleteOptions, GetOptions, PreviousKV, PutOptions, ReadOptions, WriteOptions } from './options';
@@ -10,13 +13,14 @@ import { Partition } from './partition';
 import { Operation, type Runtime } from './request';
 import { resolveDeleteOptions, resolveReadOptions } from './resolve';
 import type { Session } from './session';
-import { checkPartitionKey, checkSortKey, checkTableName } from './validate';
-import { atomicDelete, atomicPut, put } from './write';
+import { checkPartitionKey, checkSortKey, checkTableName, describeValue } from './validate';
+import { atomicDelete, atomicPut, put, putIfNewer, type PutIfNewerResult } from './write';
 
 /**
  * A DynamoDB table holding partitions: hash key `id` (the partition name),
- * range key `name` (the entity key). Every operation takes the partition
- * first; {@link Table.partition} binds one.
+ * range key `name` (the entity key), unless {@link TableOptions.attributes}
+ * names them otherwise. Every operation takes the partition first;
+ * {@link Table.partition} binds one.
  *
  * @example
  * ```ts
@@ -28,16 +32,26 @@ import { atomicDelete, atomicPut, put } from './write';
 export class Table {
   /** The DynamoDB table name. */
   readonly tableName: string;
+  /** The names of the attributes dynastore owns in this table's items, defaults filled in. */
+  readonly attributes: Readonly<Required<TableAttributes>>;
   private readonly runtime: Runtime;
+  /** @internal */
+  readonly layout: Layout;
 
-  /** Same as `session.table(tableName)`. */
-  constructor(session: Session<object>, tableName: string) {
+  /** Same as `session.table(tableName, options)`; anything but a Session as `session` is `INVALID_ARGUMENT`. */
+  constructor(session: Session<object>, tableName: string, options?: TableOptions) {
+    // A lookalike, or Object.create(Session.prototype), would fail later with a TypeError.
+    if (!isSession(session)) throw invalidArgument(`a Table needs a Session, got ${describeValue(session)}`, session);
     this.tableName = checkTableName(tableName);
+    this.layout = resolveTableOptions(options);
+    const { partitionKey, sortKey, value, version, expires } = this.layout;
+    this.attributes = Object.freeze({ partitionKey, sortKey, value, version, expires });
     this.runtime = session.runtime;
+    brandTable(this);
   }
 
   /** A stored item as a pair, converted later by the session's SDK. */
-  private readonly decode = (item: AttributeMap): KVPair => decodeItem(item, this.runtime.client.codec);
+  private readonly decode = (item: AttributeMap): KVPair => decodeItem(item, this.runtime.client.codec, this.layout);
 
   /** @internal The session's clock, in milliseconds since the epoch. */
   get clock(): () => number {
@@ -59,7 +73,7 @@ export class Table {
    * One UpdateItem request; replacing an expired item takes a second.
    */
   async put(partition: string, key: string, ...options: (PutOptions | undefined)[]): Promise<void> {
-    return put(this.runtime, this.tableName, partition, key, options);
+    return put(this.runtime, this.tableName, this.layout, partition, key, options);
   }
 
   /**
@@ -77,10 +91,10 @@ export class Table {
     return op.run(async () => {
       const { Item } = await op.getItem({
         TableName: this.tableName,
-        Key: itemKey(partition, key),
+        Key: itemKey(this.layout, partition, key),
         ConsistentRead: o.consistent,
       });
-      if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()))) {
+      if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()), this.layout)) {
         throw keyNotFound(this.tableName, partition, key);
       }
       return this.decode(Item);
@@ -100,11 +114,15 @@ export class Table {
     return op.run(async () => {
       const { Item } = await op.getItem({
         TableName: this.tableName,
-        Key: itemKey(partition, key),
+        Key: itemKey(this.layout, partition, key),
         ConsistentRead: o.consistent,
-        ...existsProjection(),
+        ...existsProjection(this.layout),
       });
-      return Item?.id !== undefined && !isExpired(Item, seconds(this.runtime.clock()));
+      return (
+        Item !== undefined &&
+        Object.hasOwn(Item, this.layout.partitionKey) &&
+        !isExpired(Item, seconds(this.runtime.clock()), this.layout)
+      );
     });
   }
 
@@ -114,7 +132,7 @@ export class Table {
     checkPartitionKey(partition);
     checkSortKey(key);
     const op = new Operation(this.runtime, 'Delete', o);
-    await op.run(() => op.deleteItem({ TableName: this.tableName, Key: itemKey(partition, key) }));
+    await op.run(() => op.deleteItem({ TableName: this.tableName, Key: itemKey(this.layout, partition, key) }));
   }
 
   /**
@@ -127,7 +145,7 @@ export class Table {
    * One Query request.
    */
   async listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
-    const listing = new Listing(this.runtime, this.tableName, 'ListPage', partition, prefix, options);
+    const listing = new Listing(this.runtime, this.tableName, this.layout, 'ListPage', partition, prefix, options);
     return listing.op.run(() => listing.page());
   }
 
@@ -142,7 +160,7 @@ export class Table {
    * ```
    */
   iterate(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
-    const listing = new Listing(this.runtime, this.tableName, 'ListPage', partition, prefix, options);
+    const listing = new Listing(this.runtime, this.tableName, this.layout, 'ListPage', partition, prefix, options);
     return listing.op.iterate(listing.walk());
   }
 
@@ -153,7 +171,7 @@ export class Table {
    * @deprecated Holds the whole listing in memory; use {@link Table.iterate} or {@link Table.listPage}.
    */
   async list(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
-    const listing = new Listing(this.runtime, this.tableName, 'List', partition, prefix, options);
+    const listing = new Listing(this.runtime, this.tableName, this.layout, 'List', partition, prefix, options);
     return listing.op.run(async () => {
       const items: KVPair[] = [];
       for await (const kv of listing.walk()) items.push(kv);
@@ -190,7 +208,7 @@ export class Table {
     keys: readonly string[],
     ...options: (GetOptions | undefined)[]
   ): Promise<(KVPair | undefined)[]> {
-    return getMany(this.runtime, this.tableName, partition, keys, options);
+    return getMany(this.runtime, this.tableName, this.layout, partition, keys, options);
   }
 
   /**
@@ -223,7 +241,7 @@ export class Table {
    * ```
    */
   async atomicPut(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<KVPair> {
-    return atomicPut(this.runtime, this.tableName, partition, key, options);
+    return atomicPut(this.runtime, this.tableName, this.layout, partition, key, options);
   }
 
   /**
@@ -252,6 +270,87 @@ export class Table {
     previous?: PreviousKV,
     ...options: (DeleteOptions | undefined)[]
   ): Promise<boolean> {
-    return atomicDelete(this.runtime, this.tableName, partition, key, previous, options);
+    return atomicDelete(this.runtime, this.tableName, this.layout, partition, key, previous, options);
+  }
+
+  /**
+   * "Newer version wins": writes the item at `key` with the caller's
+   * `version` (an integer from 1 to 2^53 − 1, stored as is, not a write
+   * counter) only if the stored item has no version, a lower one, or has
+   * expired (or there is none). The write replaces the whole item: key,
+   * version, payload, fields, and `expires` from `ttl`. Takes
+   * {@link PutOptions}. Resolves `{ written, pair }`: `pair` is the stored
+   * item after the call, this write when `written`, else the item that kept
+   * its place (same or newer version). A stored version that is not a number
+   * is never overwritten.
+   *
+   * One conditional PutItem. When it loses, DynamoDB returns the stored item
+   * with the failure; where the server does not (dynalite), one consistent
+   * GetItem reads it. Should that item be gone by then, the write is tried
+   * again (up to 5 times, then `REQUEST_FAILED`).
+   *
+   * Exact under the SDK's retries: when an attempt whose reply was lost had
+   * landed, the retry's condition fails on this very write; the stored item
+   * is then compared with the write and, when it holds exactly this write,
+   * the call resolves `written: true`. Another writer that wrote the very
+   * same item at the same version in between reads as this write.
+   *
+   * @example
+   * ```ts
+   * const { written, pair } = await flags.putIfNewer('features', 'flag-a', 12, writeWithString(json));
+   * if (!written) console.log(`kept version ${pair.version}`);
+   * ```
+   */
+  async putIfNewer(
+    partition: string,
+    key: string,
+    version: number,
+    ...options: (PutOptions | undefined)[]
+  ): Promise<PutIfNewerResult> {
+    return putIfNewer(this.runtime, this.tableName, this.layout, partition, key, version, options);
+  }
+
+  /**
+   * Writes many items of one partition with BatchWriteItem, 25 per request.
+   * Each item replaces whatever is stored at its key (no condition:
+   * BatchWriteItem takes none), with the item's own `version` (default 1;
+   * 0 writes no version attribute), payload, fields and `ttl`. Every item is
+   * checked before any request (`INVALID_ARGUMENT`, `RESERVED_FIELD`); a key
+   * given twice is `INVALID_ARGUMENT`.
+   *
+   * The chunks of 25 are sent one after another in the order given: when
+   * the call resolves, everything was written, and an item is written only
+   * after every chunk before its own. Writes DynamoDB leaves unprocessed are
+   * retried with jittered exponential backoff; 10 attempts in a row that
+   * process none fail with `REQUEST_FAILED`, naming how many writes were not
+   * done. A failure or an abort of `signal` midway leaves the writes before
+   * it in place (this is no transaction). Resolves to the number of items
+   * written; an empty list sends nothing and resolves 0.
+   *
+   * @example
+   * ```ts
+   * await flags.putMany('features', [
+   *   { key: 'flag-a', version: 3, value: '{"on":true}' },
+   *   { key: '$inited', version: 0 },
+   * ]);
+   * ```
+   */
+  async putMany(partition: string, items: readonly PutManyItem[], options?: BatchWriteOptions): Promise<number> {
+    return putMany(this.runtime, this.tableName, this.layout, partition, items, options);
+  }
+
+  /**
+   * Deletes many keys of one partition with BatchWriteItem, 25 per request,
+   * in order, unprocessed deletes retried, as {@link Table.putMany} writes.
+   * A key given twice is `INVALID_ARGUMENT`. Resolves to the number of keys
+   * sent: DynamoDB does not say whether an item was there.
+   *
+   * @example
+   * ```ts
+   * await flags.deleteMany('features', ['flag-b', 'flag-c']);
+   * ```
+   */
+  async deleteMany(partition: string, keys: readonly string[], options?: BatchWriteOptions): Promise<number> {
+    return deleteMany(this.runtime, this.tableName, this.layout, partition, keys, options);
   }
 }

@@ -57,6 +57,8 @@ export interface TokenScope {
    * 1024 for sort keys).
    */
   keyAttributes: ReadonlyMap<string, number>;
+  /** The table's own key attributes, which are strings; `id` and `name` when unset. */
+  stringAttributes?: readonly string[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -102,7 +104,8 @@ export function encodeToken(key: AttributeMap, scope: TokenScope, secret?: Uint8
 
 function encodeBody(key: AttributeMap): string {
   const wire: Record<string, Record<string, string>> = {};
-  for (const attr in key) {
+  // Own keys only: a polluted Object.prototype must not add attributes to a token.
+  for (const attr of Object.keys(key)) {
     const av = key[attr] as AttributeValue;
     if (av.S !== undefined) wire[attr] = { S: av.S };
     else if (av.N !== undefined) wire[attr] = { N: av.N };
@@ -223,7 +226,7 @@ export function decodeToken(token: string, scope: TokenScope, secret?: Uint8Arra
     key[attr] = value;
   }
   // The table's own keys are strings, and so is whatever the partition argument is matched on.
-  for (const attr of ['id', 'name', scope.partitionAttribute]) {
+  for (const attr of [...(scope.stringAttributes ?? ['id', 'name']), scope.partitionAttribute]) {
     if (scope.keyAttributes.has(attr) && key[attr]?.S === undefined)
       throw invalidToken(token, `attribute ${quote(attr)} is not a string`);
   }

@@ -22,7 +22,7 @@
  * @packageDocumentation
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { invalidArgument } from './errors';
+import { DynastoreError, invalidArgument } from './errors';
 import { describeValue } from './validate';
 
 /**
@@ -46,8 +46,10 @@ const QUIET_LOGGER = { trace: silent, debug: silent, warn: silent } as unknown a
 >;
 
 /**
- * A `DynamoDBClient` with the settings that suit dynastore; `config` is
- * passed on as is, and wins over them.
+ * A `DynamoDBClient` with the settings that suit dynastore; `config`, a
+ * plain object, is passed on (its own enumerable properties, read once) and
+ * wins over them. Anything else, or a config whose getter throws, is
+ * `INVALID_ARGUMENT`.
  *
  * - Connections are reused (keep-alive, at most 50 sockets): v3's own
  *   default, kept.
@@ -93,10 +95,43 @@ const QUIET_LOGGER = { trace: silent, debug: silent, warn: silent } as unknown a
  * ```
  */
 export function dynamoDBClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
-  // Checked at run time too: JavaScript callers can pass anything.
-  const input: unknown = config;
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidArgument(`dynamoDBClient takes a configuration object, got ${describeValue(input)}`, input);
+  const copy = copyConfig(config);
+  try {
+    return new DynamoDBClient({ cacheMiddleware: true, logger: QUIET_LOGGER, ...copy });
+  } catch (err) {
+    // The SDK reads some settings at once (credentials, a Proxy among them): what they throw is bad input too.
+    throw new DynastoreError('INVALID_ARGUMENT', 'aws-sdk v3 could not build a client from config (see cause)', {
+      value: config,
+      cause: err,
+    });
   }
-  return new DynamoDBClient({ cacheMiddleware: true, logger: QUIET_LOGGER, ...config });
+}
+
+/**
+ * The configuration's own enumerable properties, copied once: checked at run
+ * time too, since JavaScript callers can pass anything. A Date, Map, buffer
+ * or class instance would lose its content to the copy, so only a plain
+ * object is taken; what a getter or Proxy trap throws is INVALID_ARGUMENT,
+ * with it as `cause`, not an error from inside the SDK later.
+ */
+function copyConfig(config: unknown): DynamoDBClientConfig {
+  try {
+    if (!isPlainObject(config)) {
+      throw invalidArgument(`dynamoDBClient takes a plain configuration object, got ${describeValue(config)}`, config);
+    }
+    return { ...config };
+  } catch (err) {
+    if (DynastoreError.is(err)) throw err;
+    throw new DynastoreError('INVALID_ARGUMENT', 'reading the dynamoDBClient configuration threw (see cause)', {
+      value: config,
+      cause: err,
+    });
+  }
+}
+
+/** An object literal or JSON-like object of any realm: its prototype is null or a root object. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }

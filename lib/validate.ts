@@ -1,4 +1,4 @@
-import { isUint8Array } from 'node:util/types';
+import { isProxy, isUint8Array } from 'node:util/types';
 import type { AttributeMap, AttributeValue } from './attribute';
 import { DynastoreError, invalidArgument, quote } from './errors';
 
@@ -13,8 +13,25 @@ export const LIMITS = {
   expressionBytes: 4096,
 } as const;
 
-/** @internal The attribute names dynastore owns. */
+/** @internal The attribute names dynastore owns in the default layout. */
 export const RESERVED = new Set(['id', 'name', 'version', 'expires', 'payload']);
+
+/** @internal The names of a table's own attributes, as a layout (layout.ts) holds them. */
+export interface AttributeNames {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly value: string;
+  readonly version: string;
+  readonly expires: string;
+}
+
+const DEFAULT_NAMES: AttributeNames = {
+  partitionKey: 'id',
+  sortKey: 'name',
+  value: 'payload',
+  version: 'version',
+  expires: 'expires',
+};
 
 /** @internal Size in bytes of a string once UTF-8 encoded, as DynamoDB counts it. */
 export function utf8Length(s: string): number {
@@ -47,6 +64,8 @@ function describe(value: unknown): string {
 /** An object described by its kind, never by its contents; a Proxy that throws is "an object". */
 function describeObject(value: object | null): string {
   if (value === null) return 'null';
+  // A Proxy is not asked anything: its traps would run the caller's code while an error is being built.
+  if (isProxy(value)) return 'an object';
   try {
     if (Array.isArray(value)) return 'an array';
     if (value instanceof Uint8Array) return value.byteLength === 1 ? '1 byte' : `${value.byteLength} bytes`;
@@ -133,12 +152,15 @@ export function checkTableName(value: unknown): string {
   return checkDynamoName('table name', value);
 }
 
-/** @internal Checks an extra field's name: non-empty, well-formed, not reserved. */
-export function checkFieldName(name: string): void {
-  if (RESERVED.has(name)) {
+/**
+ * @internal Checks an extra field's name: non-empty, well-formed, not one of
+ * the table's `reserved` names (the default layout's unless given).
+ */
+export function checkFieldName(name: string, reserved: ReadonlySet<string> = RESERVED): void {
+  if (reserved.has(name)) {
     throw new DynastoreError(
       'RESERVED_FIELD',
-      `field ${quote(name)} is reserved: id, name, version, expires and payload belong to dynastore`,
+      `field ${quote(name)} is reserved: ${[...reserved].join(', ')} belong to dynastore in this table`,
       { value: name },
     );
   }
@@ -210,13 +232,20 @@ export function checkWriteSize(
   payload: AttributeValue | undefined,
   fields: AttributeMap | undefined,
   expires: number | undefined,
+  names: AttributeNames = DEFAULT_NAMES,
 ): void {
-  // id, name and version (a number of at most a few bytes) with their names
-  let total = 2 + utf8Length(partition) + 4 + utf8Length(key) + 7 + 8;
-  if (payload !== undefined) total += 7 + attributeSize(payload);
+  // the keys and version (a number of at most a few bytes, dynastore's or a caller's) with their names
+  let total =
+    utf8Length(names.partitionKey) +
+    utf8Length(partition) +
+    utf8Length(names.sortKey) +
+    utf8Length(key) +
+    utf8Length(names.version) +
+    8;
+  if (payload !== undefined) total += utf8Length(names.value) + attributeSize(payload);
   if (fields !== undefined)
     for (const name of Object.keys(fields)) total += utf8Length(name) + attributeSize(fields[name] as AttributeValue);
-  if (expires !== undefined) total += 7 + String(expires).length;
+  if (expires !== undefined) total += utf8Length(names.expires) + String(expires).length;
   if (total > LIMITS.itemBytes) {
     throw invalidArgument(
       `item ${describe(key)} is ${total} bytes, over DynamoDB's 400 KB limit (${LIMITS.itemBytes} bytes)`,
@@ -313,13 +342,16 @@ function scanNumber(n: string): { key: string } | { why: string } {
 /** A number's canonical form, or INVALID_ARGUMENT naming `what`. */
 function numberKey(n: string, what: string): string {
   const scanned = scanNumber(n);
-  if ('why' in scanned) throw invalidArgument(`${what} ${describe(n)} ${scanned.why}`, n);
-  return scanned.key;
+  // hasOwn, not `in`: a polluted Object.prototype.why or .key must not change the verdict.
+  if (Object.hasOwn(scanned, 'why')) {
+    throw invalidArgument(`${what} ${describe(n)} ${(scanned as { why: string }).why}`, n);
+  }
+  return (scanned as { key: string }).key;
 }
 
 /** @internal Whether DynamoDB stores `n` as a number; for checks that refuse with their own code. */
 export function isStorableNumber(n: string): boolean {
-  return 'key' in scanNumber(n);
+  return Object.hasOwn(scanNumber(n), 'key');
 }
 
 /**

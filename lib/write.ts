@@ -2,23 +2,32 @@ import type { AttributeMap } from './attribute';
 import { ConditionFailed } from './client';
 import { compareFailed, holdsWrite, storedAfter } from './condition';
 import { DynastoreError, invalidArgument, keyExists, quote } from './errors';
-import { absentOrExpiredCondition, liveAtVersionCondition, putExpressions, swapExpressions } from './expressions';
-import { itemKey, seconds } from './item';
-import { decodeItem, type KVPair } from './kvpair';
+import {
+  absentOrExpiredCondition,
+  liveAtVersionCondition,
+  newerCondition,
+  putExpressions,
+  swapExpressions,
+} from './expressions';
+import { seconds } from './item';
+import { itemKey, type Layout } from './layout';
+import { decodeItem, isExpired, type KVPair } from './kvpair';
 import {
   checkPrevious,
   resolveDeleteOptions,
   resolveWriteOptions,
   type DeleteOptions,
   type PreviousKV,
+  type PutOptions,
   type ResolvedWrite,
   type WriteOptions,
 } from './options';
 import { Operation, type Runtime } from './request';
-import { checkExpressionSize, checkPartitionKey, checkSortKey, checkWriteSize } from './validate';
+import { checkExpressionSize, checkPartitionKey, checkSortKey, checkWriteSize, describeValue } from './validate';
 
-// The writes of Table: put, and the compare-and-swap writes atomicPut and
-// atomicDelete. Their behaviour is documented on Table.
+// The writes of Table by key: put, the compare-and-swap writes atomicPut and
+// atomicDelete, and the "newer version wins" write putIfNewer. Their
+// behaviour is documented on Table.
 
 /** How often `put` goes round when an expired item keeps being replaced under it. */
 const PUT_ATTEMPTS = 5;
@@ -27,11 +36,12 @@ const PUT_ATTEMPTS = 5;
 export async function put(
   runtime: Runtime,
   tableName: string,
+  layout: Layout,
   partition: string,
   key: string,
   options: readonly (WriteOptions | undefined)[],
 ): Promise<void> {
-  const o = resolveWriteOptions(options);
+  const o = resolveWriteOptions(options, 'atomicPut', layout.reserved);
   checkPartitionKey(partition);
   checkSortKey(key);
   if (o.previous !== undefined) {
@@ -39,11 +49,11 @@ export async function put(
   }
   const now = runtime.clock();
   const expires = expiresAt(now, o.ttl);
-  checkWriteSize(partition, key, o.payload, o.fields, expires);
-  const update = putExpressions({ payload: o.payload, fields: o.fields, expires }, seconds(now));
+  checkWriteSize(partition, key, o.payload, o.fields, expires, layout);
+  const update = putExpressions(layout, { payload: o.payload, fields: o.fields, expires }, seconds(now));
   checkExpressionSize(update.UpdateExpression, key, o.fields);
   const op = new Operation(runtime, 'Put', o);
-  const Key = itemKey(partition, key);
+  const Key = itemKey(layout, partition, key);
   let replacement: AttributeMap | undefined;
 
   return op.run(async () => {
@@ -57,9 +67,13 @@ export async function put(
         op.conditionMeant(err, undefined);
       }
       // Replace it whole, unless it came back to life meanwhile.
-      replacement ??= newItem(partition, key, o, expires);
+      replacement ??= newItem(layout, partition, key, o, expires, 1);
       try {
-        await op.putItem({ TableName: tableName, Item: replacement, ...absentOrExpiredCondition(seconds(now)) });
+        await op.putItem({
+          TableName: tableName,
+          Item: replacement,
+          ...absentOrExpiredCondition(layout, seconds(now)),
+        });
         return;
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
@@ -80,69 +94,75 @@ export async function put(
 export async function atomicPut(
   runtime: Runtime,
   tableName: string,
+  layout: Layout,
   partition: string,
   key: string,
   options: readonly (WriteOptions | undefined)[],
 ): Promise<KVPair> {
-  const o = resolveWriteOptions(options);
+  const o = resolveWriteOptions(options, 'atomicPut', layout.reserved);
   checkPartitionKey(partition);
   checkSortKey(key);
   const previous = o.previous;
   if (previous !== undefined) checkSameItem(previous, partition, key);
   const now = runtime.clock();
   const expires = expiresAt(now, o.ttl);
-  checkWriteSize(partition, key, o.payload, o.fields, expires);
+  checkWriteSize(partition, key, o.payload, o.fields, expires, layout);
   const op = new Operation(runtime, 'AtomicPut', o);
 
   if (previous === undefined) {
-    const item = newItem(partition, key, o, expires);
+    const item = newItem(layout, partition, key, o, expires, 1);
     return op.run(async () => {
       try {
         await op.putItem({
           TableName: tableName,
           Item: item,
-          ...absentOrExpiredCondition(seconds(now)),
+          ...absentOrExpiredCondition(layout, seconds(now)),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         });
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
         if (err.attempts > 1) {
           // The SDK retried: the live item found may be this very create, landed by a lost attempt.
-          const stored = await storedAfter(op, tableName, partition, key, err);
+          const stored = await storedAfter(op, tableName, layout, partition, key, err);
           const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
-          if (stored !== undefined && holdsWrite(stored, own)) {
+          if (stored !== undefined && holdsWrite(stored, own, layout)) {
             op.conditionMeant(err, undefined);
-            return decodeItem(stored, runtime.client.codec);
+            return decodeItem(stored, runtime.client.codec, layout);
           }
         }
         throw op.conditionMeant(err, keyExists(partition, key));
       }
-      return decodeItem(item, runtime.client.codec);
+      return decodeItem(item, runtime.client.codec, layout);
     });
   }
 
-  const update = swapExpressions({ payload: o.payload, fields: o.fields, expires }, previous.version, seconds(now));
+  const update = swapExpressions(
+    layout,
+    { payload: o.payload, fields: o.fields, expires },
+    previous.version,
+    seconds(now),
+  );
   checkExpressionSize(update.UpdateExpression, key, o.fields);
   return op.run(async () => {
     try {
       const out = await op.updateItem({
         TableName: tableName,
-        Key: itemKey(partition, key),
+        Key: itemKey(layout, partition, key),
         ...update,
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
-      return decodeItem(out.Attributes ?? {}, runtime.client.codec);
+      return decodeItem(out.Attributes ?? {}, runtime.client.codec, layout);
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err;
-      const stored = await storedAfter(op, tableName, partition, key, err);
+      const stored = await storedAfter(op, tableName, layout, partition, key, err);
       const own = { version: previous.version + 1, payload: o.payload, fields: o.fields, expires, whole: false };
       // The SDK retried: the version found may be this very update, landed by a lost attempt.
-      if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own)) {
+      if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own, layout)) {
         op.conditionMeant(err, undefined);
-        return decodeItem(stored, runtime.client.codec);
+        return decodeItem(stored, runtime.client.codec, layout);
       }
-      throw op.conditionMeant(err, compareFailed(op, tableName, stored, partition, key, previous));
+      throw op.conditionMeant(err, compareFailed(op, tableName, layout, stored, partition, key, previous));
     }
   });
 }
@@ -151,6 +171,7 @@ export async function atomicPut(
 export async function atomicDelete(
   runtime: Runtime,
   tableName: string,
+  layout: Layout,
   partition: string,
   key: string,
   previous: PreviousKV | undefined,
@@ -162,12 +183,12 @@ export async function atomicDelete(
   if (previous !== undefined) checkSameItem(checkPrevious(previous), partition, key);
   const op = new Operation(runtime, 'AtomicDelete', o);
   const now = seconds(runtime.clock());
-  const base = { TableName: tableName, Key: itemKey(partition, key) };
+  const base = { TableName: tableName, Key: itemKey(layout, partition, key) };
 
   if (previous === undefined) {
     return op.run(async () => {
       try {
-        await op.deleteItem({ ...base, ...absentOrExpiredCondition(now) });
+        await op.deleteItem({ ...base, ...absentOrExpiredCondition(layout, now) });
         return false;
       } catch (err) {
         if (err instanceof ConditionFailed) throw op.conditionMeant(err, keyExists(partition, key));
@@ -179,34 +200,133 @@ export async function atomicDelete(
     try {
       await op.deleteItem({
         ...base,
-        ...liveAtVersionCondition(previous.version, now),
+        ...liveAtVersionCondition(layout, previous.version, now),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return true;
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err;
-      const stored = await storedAfter(op, tableName, partition, key, err);
+      const stored = await storedAfter(op, tableName, layout, partition, key, err);
       // The SDK retried and the item is gone: a lost attempt deleted it, or another caller did after
       // the version was seen; either way the item at previous.version is gone, which is what was asked.
       if (err.attempts > 1 && stored === undefined) {
         op.conditionMeant(err, undefined);
         return true;
       }
-      throw op.conditionMeant(err, compareFailed(op, tableName, stored, partition, key, previous));
+      throw op.conditionMeant(err, compareFailed(op, tableName, layout, stored, partition, key, previous));
     }
   });
 }
 
-/** Unix seconds at which an item written now with `ttl` expires: never earlier than asked. */
-function expiresAt(now: number, ttl: number | undefined): number | undefined {
+/**
+ * What {@link Table.putIfNewer} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { written, pair } = await features.putIfNewer('flag-a', 12, writeWithString(json));
+ * console.log(written ? 'stored' : `kept version ${pair.version}`);
+ * ```
+ */
+export interface PutIfNewerResult {
+  /** Whether this write is now stored: false when the stored item had the same or a newer version. */
+  readonly written: boolean;
+  /** The stored item after the call: this write when `written`, else the item that kept its place. */
+  readonly pair: KVPair;
+}
+
+/** How often putIfNewer writes again when the item that beat it is gone before it could be read. */
+const NEWER_ATTEMPTS = 5;
+
+/** @internal `Table.putIfNewer`. */
+export async function putIfNewer(
+  runtime: Runtime,
+  tableName: string,
+  layout: Layout,
+  partition: string,
+  key: string,
+  version: unknown,
+  options: readonly (PutOptions | undefined)[],
+): Promise<PutIfNewerResult> {
+  const o = resolveWriteOptions(options, 'putIfNewer', layout.reserved);
+  checkPartitionKey(partition);
+  checkSortKey(key);
+  const v = checkVersion(version, 1);
+  const now = runtime.clock();
+  const expires = expiresAt(now, o.ttl);
+  checkWriteSize(partition, key, o.payload, o.fields, expires, layout);
+  const item = newItem(layout, partition, key, o, expires, v);
+  const op = new Operation(runtime, 'PutIfNewer', o);
+  const decode = (stored: AttributeMap): KVPair => decodeItem(stored, runtime.client.codec, layout);
+
+  return op.run(async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await op.putItem({
+          TableName: tableName,
+          Item: item,
+          ...newerCondition(layout, v, seconds(now)),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
+        return { written: true, pair: decode(item) };
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        const stored = await storedAfter(op, tableName, layout, partition, key, err);
+        // Losing is no error of putIfNewer's, and neither is meeting its own write, landed by a lost attempt.
+        op.conditionMeant(err, undefined);
+        const own = { version: v, payload: o.payload, fields: o.fields, expires, whole: true };
+        if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own, layout)) {
+          return { written: true, pair: decode(stored) };
+        }
+        // The item that beat this write: unless it is gone (deleted, or expired) before it could be read.
+        if (stored !== undefined && !isExpired(stored, seconds(runtime.clock()), layout)) {
+          return { written: false, pair: decode(stored) };
+        }
+      }
+      if (attempt === NEWER_ATTEMPTS) {
+        throw new DynastoreError(
+          'REQUEST_FAILED',
+          `putIfNewer of key ${quote(key)} gave up after ${attempt} attempts: the item that beat it was gone each time before it could be read`,
+        );
+      }
+    }
+  });
+}
+
+/**
+ * @internal A caller's version: an integer from `min` to 2^53 − 1, as a
+ * KVPair reads it back.
+ */
+export function checkVersion(version: unknown, min: 0 | 1): number {
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < min) {
+    throw invalidArgument(
+      `version must be an integer from ${min} to ${Number.MAX_SAFE_INTEGER}, got ${describeValue(version)}`,
+      version,
+    );
+  }
+  return version;
+}
+
+/** @internal Unix seconds at which an item written now with `ttl` expires: never earlier than asked. */
+export function expiresAt(now: number, ttl: number | undefined): number | undefined {
   return ttl === undefined ? undefined : Math.ceil((now + ttl) / 1000);
 }
 
-/** The whole item a create writes. */
-function newItem(partition: string, key: string, o: ResolvedWrite, expires: number | undefined): AttributeMap {
-  const item: AttributeMap = { ...o.fields, id: { S: partition }, name: { S: key }, version: { N: '1' } };
-  if (o.payload !== undefined) item.payload = o.payload;
-  if (expires !== undefined) item.expires = { N: String(expires) };
+/**
+ * @internal The whole item a create (version 1) or putIfNewer writes, in
+ * the order of the layout's names; version 0 writes no version attribute.
+ */
+export function newItem(
+  layout: Layout,
+  partition: string,
+  key: string,
+  o: Pick<ResolvedWrite, 'payload' | 'fields'>,
+  expires: number | undefined,
+  version: number,
+): AttributeMap {
+  const item: AttributeMap = { ...o.fields, ...itemKey(layout, partition, key) };
+  if (version !== 0) item[layout.version] = { N: String(version) };
+  if (o.payload !== undefined) item[layout.value] = o.payload;
+  if (expires !== undefined) item[layout.expires] = { N: String(expires) };
   return item;
 }
 

@@ -162,10 +162,33 @@ export function rawClient(endpoint: string): DynamoDB {
 
 let tables = 0;
 
-/** Creates a fresh table with the documented definition and a unique name. */
-export async function createTable(ddb: DynamoDB, prefix = 'test'): Promise<string> {
+/**
+ * Creates a fresh table with a unique name: the documented definition, or,
+ * given `keys`, a table of just those hash and range keys (both strings), as
+ * a table laid out by another tool has.
+ */
+export async function createTable(
+  ddb: DynamoDB,
+  prefix = 'test',
+  keys?: { partitionKey: string; sortKey: string },
+): Promise<string> {
   const TableName = `${prefix}-${process.pid}-${++tables}`;
-  await ddb.createTable({ ...tableDefinition, TableName }).promise();
+  const definition: DynamoDB.CreateTableInput =
+    keys === undefined
+      ? { ...tableDefinition, TableName }
+      : {
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+            { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: keys.partitionKey, AttributeType: 'S' },
+            { AttributeName: keys.sortKey, AttributeType: 'S' },
+          ],
+        };
+  await ddb.createTable(definition).promise();
   await ddb.waitFor('tableExists', { TableName, $waiter: { delay: 0.05, maxAttempts: 100 } }).promise();
   return TableName;
 }

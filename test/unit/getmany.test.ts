@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import sinon from 'sinon';
 import { operationName, readWithLimit, readWithLocalIndex } from '../../lib';
+import { sleep } from '../../lib/backoff';
 import { rejection } from '../helpers/expect';
 import { awsError, mockedSession, restoreMocks } from '../helpers/mock';
 
@@ -329,6 +330,66 @@ describe('getMany (mocked DynamoDB)', () => {
     );
     await session.table(T).getMany('p', ['a'], { consistent: false });
     expect(seen).to.deep.equal(['GetMany/BatchGetItem']);
+  });
+
+  it('reads the keys once, by index: a Proxy whose traps throw is INVALID_ARGUMENT with the thrown error as cause', async () => {
+    const { session, calls } = mockedSession({ batchGetItem: allFound }, { clock });
+    const boom = new Error('trap');
+    const trap = (): never => {
+      throw boom;
+    };
+    for (const handler of [{ get: trap }, { has: trap, get: trap }, { getOwnPropertyDescriptor: trap, get: trap }]) {
+      const err = await rejection(session.table(T).getMany('p', new Proxy(['a', 'b'], handler)));
+      expect(err.code).to.equal('INVALID_ARGUMENT');
+      expect(err.cause).to.equal(boom);
+    }
+    // A Proxy that answers is read once, as an array would be.
+    let reads = 0;
+    const counted = new Proxy(['a', 'b'], {
+      get: (target, key, receiver): unknown => {
+        if (key !== 'length') reads++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const found = await session.table(T).getMany('p', counted);
+    expect(found.map((kv) => kv?.key)).to.deep.equal(['a', 'b']);
+    expect(reads).to.equal(2);
+    expect(calls).to.have.length(1);
+  });
+
+  it("forwards the caller's abort whatever Object.prototype.signal holds", async () => {
+    const controller = new AbortController();
+    const { session } = mockedSession({ batchGetItem: () => new Promise(() => undefined) }, { clock });
+    // Node reads `signal` from a listener's options: an aborted one there would keep the listener from being added.
+    Object.defineProperty(Object.prototype, 'signal', { value: AbortSignal.abort(), configurable: true });
+    try {
+      const pending = session.table(T).getMany('p', ['a'], { signal: controller.signal });
+      await turn();
+      controller.abort(new Error('enough'));
+      const err = await Promise.race([
+        rejection(pending),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the abort was not forwarded')), 1000)),
+      ]);
+      expect(err.code).to.equal('ABORTED');
+    } finally {
+      Reflect.deleteProperty(Object.prototype, 'signal');
+    }
+  });
+
+  it('its backoff wait ends on abort whatever Object.prototype.signal holds', async () => {
+    const controller = new AbortController();
+    Object.defineProperty(Object.prototype, 'signal', { value: AbortSignal.abort(), configurable: true });
+    try {
+      const waiting = sleep(10_000, controller.signal, 'getMany');
+      controller.abort(new Error('enough'));
+      const err = await Promise.race([
+        rejection(waiting),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the wait did not end')), 1000)),
+      ]);
+      expect(err.code).to.equal('ABORTED');
+    } finally {
+      Reflect.deleteProperty(Object.prototype, 'signal');
+    }
   });
 
   it('sends nothing for no keys, and refuses bad input before any request', async () => {

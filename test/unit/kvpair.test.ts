@@ -121,6 +121,35 @@ describe('KVPair', () => {
       expect(Object.keys(kv?.fields ?? { missing: true })).to.deep.equal([]);
     });
 
+    it('copies value and fields once: a Proxy among them is INVALID_ARGUMENT, never read again later', () => {
+      const trap = (): never => {
+        throw new Error('trap');
+      };
+      for (const name of ['value', 'fields']) {
+        const hostile = new Proxy({}, { getOwnPropertyDescriptor: trap, ownKeys: trap });
+        const err = thrown(() => new KVPair({ partition: 'p', key: 'k', version: 1, [name]: hostile }));
+        expect(err).to.be.instanceOf(DynastoreError).with.property('code', 'INVALID_ARGUMENT');
+      }
+      const value = { S: 'v' };
+      const kv = new KVPair({ partition: 'p', key: 'k', version: 1, value, fields: { f: { N: '1' } } });
+      value.S = 'changed';
+      expect([kv.stringValue(), kv.decodeFields()]).to.deep.equal(['v', { f: 1 }]);
+    });
+
+    it('refuses a value or fields that is not a plain object (a Map, a Buffer, a class instance)', () => {
+      for (const bad of [
+        new Map(),
+        Buffer.from('v'),
+        new (class Value {
+          S = 'v';
+        })(),
+        Object.create({ S: 'v' }),
+      ]) {
+        const err = thrown(() => new KVPair({ partition: 'p', key: 'k', version: 1, value: bad as never }));
+        expect(err).to.be.instanceOf(DynastoreError).with.property('code', 'INVALID_ARGUMENT');
+      }
+    });
+
     it('refuses anything else with INVALID_ARGUMENT, never a TypeError', () => {
       const bad: unknown[] = [
         undefined,
@@ -230,5 +259,14 @@ describe('operationName', () => {
     expect(operationName({})).to.equal('');
     expect(operationName(undefined)).to.equal('');
     expect(operationName({ operation: 5 })).to.equal('');
+  });
+
+  it("never throws: a Proxy whose traps throw has no operation, and an inherited one is ''", () => {
+    const trap = (): never => {
+      throw new Error('trap');
+    };
+    const proxy = new Proxy({}, { get: trap, getOwnPropertyDescriptor: trap, has: trap, getPrototypeOf: trap });
+    expect(operationName(proxy)).to.equal('');
+    expect(operationName(Object.create({ operation: 'Put' }))).to.equal('');
   });
 });

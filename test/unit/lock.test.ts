@@ -324,6 +324,47 @@ describe('locks (stubbed DynamoDB, fake timers)', () => {
       expect(db.calls).to.deep.equal([]);
     });
 
+    it('checks value as a put checks it, before the first read: a lone surrogate, an item over 400 KB', async () => {
+      await refused({ value: 'held by \uD800' }, 'value');
+      await refused({ value: 'x'.repeat(400 * 1024) }, '400 KB');
+    });
+
+    it('takes only a plain object: a Map, a Date, an AbortSignal, a class instance or an inheriting object is refused', async () => {
+      for (const options of [
+        new Map([['ttl', 5000]]),
+        new Date(),
+        AbortSignal.abort(),
+        new (class Options {
+          ttl = 5000;
+        })(),
+        Object.create({ ttl: 5000 }),
+        [],
+      ]) {
+        await refused(options as object, 'plain object');
+      }
+      for (const attempt of [jobs.lock('k', null as never), jobs.tryLock('k', 5 as never)]) {
+        expect((await rejection(attempt)).code).to.equal('INVALID_ARGUMENT');
+      }
+      expect(db.calls).to.deep.equal([]);
+    });
+
+    it('a Proxy or getter that throws while the options are read is INVALID_ARGUMENT, with the thrown error as cause', async () => {
+      const boom = new Error('trap');
+      const trap = (): never => {
+        throw boom;
+      };
+      for (const options of [
+        new Proxy({}, { ownKeys: trap }),
+        new Proxy({}, { getPrototypeOf: trap }),
+        Object.defineProperty({}, 'ttl', { enumerable: true, get: trap }),
+      ]) {
+        const err = await rejection(jobs.tryLock('k', options));
+        expect(err.code).to.equal('INVALID_ARGUMENT');
+        expect(err.cause).to.equal(boom);
+      }
+      expect(db.calls).to.deep.equal([]);
+    });
+
     it('refuses wait and retry that are not finite, and accepts any finite size: no timer gets them as they are', async () => {
       await refused({ wait: Infinity }, 'wait');
       await refused({ retry: Infinity }, 'retry');

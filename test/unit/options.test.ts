@@ -214,6 +214,21 @@ describe('options', () => {
         'partitionKeyAttribute',
       ],
       ['index not an object', { index: 'idx' as never }, 'index'],
+      [
+        'local index sort attribute with a lone surrogate',
+        { index: { type: 'local', name: 'idx', sortKeyAttribute: 'a\uD800' } },
+        'index sortKeyAttribute "a\\ud800" is not well-formed',
+      ],
+      [
+        'global index partition attribute with a lone surrogate',
+        { index: { type: 'global', name: 'gsi', partitionKeyAttribute: '\uDC00', sortKeyAttribute: 's' } },
+        'index partitionKeyAttribute',
+      ],
+      [
+        'index attribute over 255 bytes, past what DynamoDB takes for a key attribute',
+        { index: { type: 'local', name: 'idx', sortKeyAttribute: 'é'.repeat(128) } },
+        '255-byte limit',
+      ],
       ['limit 2^31, past the range DynamoDB takes', { limit: 2 ** 31 }, '2147483648'],
       ['infinite limit', { limit: Infinity }, 'limit'],
       ['unknown option', { ttl: 5 } as never, '"ttl"'],
@@ -327,6 +342,12 @@ describe('options', () => {
       await polluted({ ttl: 60_000 }, () => session.table('agents').put('p', 'k'));
       expect(calls[0]!.params.UpdateExpression).to.match(/^REMOVE #n0 /);
       expect(names(calls[0]!.params)[0]).to.equal('expires');
+    });
+
+    it('attributeValue: a put given value is not refused as given both', async () => {
+      const { session, calls } = mockedSession({ updateItem: {} });
+      await polluted({ attributeValue: { S: 'planted' } }, () => session.table('agents').put('p', 'k', { value: 'v' }));
+      expect((calls[0]!.params.ExpressionAttributeValues as Record<string, unknown>)[':v0']).to.deep.equal({ S: 'v' });
     });
 
     it('value and attributeValue: a put without a payload leaves it alone', async () => {
@@ -468,6 +489,20 @@ describe('options', () => {
       expect(refused(() => resolveWriteOptions([writeWithTTL(undefined as never), { ttl: 5 }])).message).to.contain(
         'writeWithTTL was called with undefined',
       );
+    });
+
+    it('index names and attributes are checked before any request: a lone surrogate is refused', async () => {
+      const { session, calls } = mockedSession({ query: {} });
+      const p = session.table('agents').partition('p');
+      for (const index of [
+        readWithLocalIndex('idx', 'created\uD800'),
+        readWithGlobalIndex('gsi', '\uDFFF', 'rank'),
+        readWithGlobalIndex('gsi', 'owner', 'x'.repeat(256)),
+        readWithLocalIndex('idx\uD800', 'created'),
+      ]) {
+        expect((await rejection(p.listPage('', index))).code).to.equal('INVALID_ARGUMENT');
+      }
+      expect(calls).to.have.length(0);
     });
 
     it('the operation rejects, nothing is sent, and building the arguments throws nothing', async () => {

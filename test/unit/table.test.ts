@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import {
+  DynastoreError,
   KVPair,
+  Partition,
+  Session,
+  Table,
   operationName,
   readConsistentDisable,
   readScanIndexForwardDisable,
@@ -762,5 +766,87 @@ describe('Table requests (mocked DynamoDB)', () => {
       }
       expect(calls).to.have.length(0);
     });
+  });
+});
+
+describe('Table and Partition constructors', () => {
+  afterEach(restoreMocks);
+
+  it('new Table refuses anything but a Session with INVALID_ARGUMENT, not a TypeError later', () => {
+    const { session } = mockedSession({}, { clock });
+    const lookalikes: unknown[] = [
+      undefined,
+      null,
+      { runtime: {} },
+      Object.create(Session.prototype),
+      new Proxy(session, {}),
+      session.table(T),
+    ];
+    for (const [i, bad] of lookalikes.entries()) {
+      expect(() => new Table(bad as never, T), `lookalike #${i}`)
+        .to.throw(DynastoreError)
+        .with.property('code', 'INVALID_ARGUMENT');
+    }
+    expect(new Table(session, T).tableName).to.equal(T);
+  });
+
+  it('new Partition refuses anything but a Table with INVALID_ARGUMENT, not a TypeError later', () => {
+    const { session } = mockedSession({}, { clock });
+    const table = session.table(T);
+    const lookalikes: unknown[] = [
+      undefined,
+      { put() {} },
+      Object.create(Table.prototype),
+      new Proxy(table, {}),
+      session,
+      table.partition('p'),
+    ];
+    for (const [i, bad] of lookalikes.entries()) {
+      expect(() => new Partition(bad as never, 'p'), `lookalike #${i}`)
+        .to.throw(DynastoreError)
+        .with.property('code', 'INVALID_ARGUMENT');
+    }
+    expect(new Partition(table, 'p').partitionName).to.equal('p');
+  });
+
+  it('a Proxy whose traps throw is refused with INVALID_ARGUMENT, none of its properties read', () => {
+    let reads = 0;
+    const trap = (): never => {
+      throw new Error('trap');
+    };
+    const get = (): never => {
+      reads++;
+      return trap();
+    };
+    const proxy = new Proxy({}, { get, getPrototypeOf: trap, has: trap, getOwnPropertyDescriptor: trap });
+    for (const make of [() => new Table(proxy as never, T), () => new Partition(proxy as never, 'p')]) {
+      expect(make).to.throw(DynastoreError).with.property('code', 'INVALID_ARGUMENT');
+    }
+    expect(reads).to.equal(0);
+  });
+});
+
+describe('aborting a request on the wire', () => {
+  afterEach(restoreMocks);
+
+  it('works whatever Object.prototype.signal holds', async () => {
+    const controller = new AbortController();
+    const { session } = mockedSession({ getItem: () => new Promise(() => undefined) }, { clock });
+    // Node reads `signal` from a listener's options: an aborted one there would keep the listener from being added.
+    Object.defineProperty(Object.prototype, 'signal', { value: AbortSignal.abort(), configurable: true });
+    try {
+      const pending = session.table(T).get('users', 'user/1', { signal: controller.signal });
+      await new Promise((resolve) => setImmediate(resolve));
+      controller.abort(new Error('enough'));
+      const err = await Promise.race([
+        rejection(pending),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('the abort did not cut the request')), 1000),
+        ),
+      ]);
+      expect(err.code).to.equal('ABORTED');
+    } finally {
+      Reflect.deleteProperty(Object.prototype, 'signal');
+    }
   });
 });

@@ -99,6 +99,21 @@ describe('paging tokens', () => {
     expect(decodeLikeGo(token)).to.deep.equal({ id: { S: 'p' }, name: { S: 'k' }, b: { B: 'aGk=' } });
   });
 
+  it("encodes only the key's own attributes, whatever Object.prototype holds", () => {
+    const key = { id: { S: 'p' }, name: { S: 'k' } };
+    const clean = encodeToken(key, UNSIGNED);
+    const proto = Object.prototype as Record<string, unknown>;
+    let polluted: string;
+    // Enumerable, as an assignment would add it: a for…in over the key would find it.
+    proto.value = { S: 'planted' };
+    try {
+      polluted = encodeToken(key, UNSIGNED);
+    } finally {
+      delete proto.value;
+    }
+    expect(polluted).to.equal(clean);
+  });
+
   it('accepts its own tokens for keys at their size limits that compress worst, for table, local and global scopes', () => {
     // Random control characters: JSON escapes each as six characters, and they compress worst of all content tried.
     const worst = (bytes: number): string =>

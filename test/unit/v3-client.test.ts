@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Session } from '../../lib';
+import { DynastoreError, Session } from '../../lib';
 import { dynamoDBClient } from '../../lib/v3';
 import { rejection } from '../helpers/expect';
 import { freePort } from '../helpers/server';
@@ -45,6 +45,48 @@ describe('dynamoDBClient (dynastore/v3)', () => {
       expect(err.code).to.equal('REQUEST_FAILED');
     } finally {
       client.destroy();
+    }
+  });
+
+  it('takes only a plain object: a Date, Map, ArrayBuffer, AbortSignal, Buffer or class instance is INVALID_ARGUMENT', () => {
+    for (const config of [
+      null,
+      'eu-west-1',
+      new Date(),
+      new Map([['region', 'local']]),
+      new ArrayBuffer(8),
+      AbortSignal.abort(),
+      Buffer.from('hi'),
+      new (class Config {
+        region = 'local';
+      })(),
+      Object.create({ region: 'local' }),
+    ]) {
+      expect(() => dynamoDBClient(config as never))
+        .to.throw(DynastoreError)
+        .with.property('code', 'INVALID_ARGUMENT');
+    }
+  });
+
+  it('a getter, a Proxy, or a setting the SDK reads at once that throws is INVALID_ARGUMENT, with it as cause', () => {
+    const boom = new Error('trap');
+    const trap = (): never => {
+      throw boom;
+    };
+    for (const config of [
+      Object.defineProperty({ region: 'local' }, 'endpoint', { enumerable: true, get: trap }),
+      new Proxy({}, { ownKeys: trap }),
+      new Proxy({}, { getPrototypeOf: trap }),
+      { region: 'local', credentials: new Proxy({}, { get: trap }) },
+    ]) {
+      let err: unknown;
+      try {
+        dynamoDBClient(config).destroy();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(DynastoreError).with.property('code', 'INVALID_ARGUMENT');
+      expect((err as DynastoreError).cause).to.equal(boom);
     }
   });
 });
