@@ -134,41 +134,52 @@ export async function deleteMany(
 }
 
 /** The writes in chunks of 25, one chunk after another, each until DynamoDB has processed all of it. */
-async function batchWrite(
+function batchWrite(
+  op: Operation,
+  tableName: string,
+  writes: readonly WriteRequest[],
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<number> {
+  return op.run(() => writeChunks(op, tableName, writes, onProgress));
+}
+
+/**
+ * @internal The work of {@link batchWrite} inside an operation that is
+ * already running, as `deleteTree` (tree.ts) runs one per page of keys.
+ */
+export async function writeChunks(
   op: Operation,
   tableName: string,
   writes: readonly WriteRequest[],
   onProgress: ((done: number, total: number) => void) | undefined,
 ): Promise<number> {
   const total = writes.length;
-  const name = op.name === 'PutMany' ? 'putMany' : 'deleteMany';
-  return op.run(async () => {
-    let done = 0;
-    for (let at = 0; at < total; at += BATCH_WRITE_ITEMS) {
-      let pending = writes.slice(at, at + BATCH_WRITE_ITEMS);
-      let stalled = 0;
-      for (;;) {
-        const out = await op.batchWriteItem({ RequestItems: { [tableName]: pending } });
-        const sent = pending.length;
-        pending = out.UnprocessedItems?.[tableName] ?? [];
-        if (pending.length < sent) {
-          done += sent - pending.length;
-          onProgress?.(done, total);
-        }
-        if (pending.length === 0) break;
-        // Progress also restarts the backoff: the next attempt is likely to make some too.
-        stalled = pending.length < sent ? 0 : stalled + 1;
-        if (stalled === BATCH_RETRY.attempts) {
-          throw new DynastoreError(
-            'REQUEST_FAILED',
-            `${name} gave up with ${total - done} of ${total} writes not done (${pending.length} left unprocessed after ${BATCH_RETRY.attempts} BatchWriteItem attempts in a row that processed none)`,
-          );
-        }
-        await op.backoff(stalled, BATCH_RETRY.baseMs, BATCH_RETRY.capMs);
+  const name = op.name === 'PutMany' ? 'putMany' : op.name === 'DeleteTree' ? 'deleteTree' : 'deleteMany';
+  let done = 0;
+  for (let at = 0; at < total; at += BATCH_WRITE_ITEMS) {
+    let pending = writes.slice(at, at + BATCH_WRITE_ITEMS);
+    let stalled = 0;
+    for (;;) {
+      const out = await op.batchWriteItem({ RequestItems: { [tableName]: pending } });
+      const sent = pending.length;
+      pending = out.UnprocessedItems?.[tableName] ?? [];
+      if (pending.length < sent) {
+        done += sent - pending.length;
+        onProgress?.(done, total);
       }
+      if (pending.length === 0) break;
+      // Progress also restarts the backoff: the next attempt is likely to make some too.
+      stalled = pending.length < sent ? 0 : stalled + 1;
+      if (stalled === BATCH_RETRY.attempts) {
+        throw new DynastoreError(
+          'REQUEST_FAILED',
+          `${name} gave up with ${total - done} of ${total} writes not done (${pending.length} left unprocessed after ${BATCH_RETRY.attempts} BatchWriteItem attempts in a row that processed none)`,
+        );
+      }
+      await op.backoff(stalled, BATCH_RETRY.baseMs, BATCH_RETRY.capMs);
     }
-    return total;
-  });
+  }
+  return total;
 }
 
 /** The common options and `onProgress`, read from the options object's own properties. */

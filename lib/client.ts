@@ -94,6 +94,8 @@ export interface QueryInput extends Expressions, ConsumedCapacityRequest {
   KeyConditionExpression: string;
   /** Drops expired items. */
   FilterExpression?: string;
+  /** The attributes returned: `deleteTree` reads keys only. */
+  ProjectionExpression?: string;
   /** A strongly consistent read. */
   ConsistentRead?: boolean;
   /** Ascending sort-key order. */

@@ -14,10 +14,11 @@ export type { CommandName } from './client';
 
 /**
  * The Go operation names, as `ctx.operation` carries them in hooks.
- * `iterate` reports its requests as `ListPage`; the operations Go did not
- * have by their method's name in the same style: `getMany` as `GetMany`,
- * `putIfNewer` as `PutIfNewer`, `putMany` as `PutMany`, `deleteMany` as
- * `DeleteMany`.
+ * `iterate` and `iterateChildren` report their requests as `ListPage`; the
+ * operations Go did not have by their method's name in the same style:
+ * `getMany` as `GetMany`, `putIfNewer` as `PutIfNewer`, `putMany` as
+ * `PutMany`, `deleteMany` as `DeleteMany`, `deleteTree` (its Query and
+ * BatchWriteItem requests alike) as `DeleteTree`.
  */
 export type OperationName =
   | 'Put'
@@ -31,7 +32,8 @@ export type OperationName =
   | 'GetMany'
   | 'PutIfNewer'
   | 'PutMany'
-  | 'DeleteMany';
+  | 'DeleteMany'
+  | 'DeleteTree';
 
 /** The params of any request dynastore sends. */
 export type RequestParams =
@@ -50,7 +52,7 @@ export type RequestParams =
 export interface OperationContext {
   /**
    * The Go operation name: `Put`, `Get`, `Exists`, `Delete`, `ListPage`, `List`, `AtomicPut`, `AtomicDelete`,
-   * `GetMany`, `PutIfNewer`, `PutMany` or `DeleteMany`.
+   * `GetMany`, `PutIfNewer`, `PutMany`, `DeleteMany` or `DeleteTree`.
    */
   readonly operation: OperationName;
   /** Values from the operation's `context` option, and from what `requestBuilt` returned. */

@@ -3,8 +3,8 @@
  * from Go dynastore v1, on aws-sdk v2 (the default) or aws-sdk v3.
  * `Session → Table → Partition`; put, get, exists, delete, compare-and-swap,
  * "newer version wins" writes, batch writes, prefix listing with paging
- * tokens, secondary indexes, TTL, tables laid out with other attribute
- * names, and request hooks.
+ * tokens, directory listing and subtree delete, secondary indexes, TTL,
+ * tables laid out with other attribute names, and request hooks.
  *
  * Not exported on purpose: the internal DynamoDB client interface and the
  * adapters for each SDK, the expression builder and the token codec; their
@@ -32,6 +32,7 @@ export { Table } from './table';
 export type { TableAttributes, TableOptions } from './layout';
 export type { PutIfNewerResult } from './write';
 export type { BatchWriteOptions, PutManyItem } from './batch-write';
+export type { DeleteTreeOptions, TreeEntry } from './tree';
 export { Partition } from './partition';
 export { KVPair } from './kvpair';
 export type { KVPairInit, KVPairPage } from './kvpair';
@@ -51,6 +52,7 @@ export type {
 export {
   readConsistentDisable,
   readScanIndexForwardDisable,
+  readWithDelimiter,
   readWithGlobalIndex,
   readWithLimit,
   readWithLocalIndex,

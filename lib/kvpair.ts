@@ -144,6 +144,13 @@ export interface KVPairPage {
   keys: KVPair[];
   /** Pass to `readWithStartKey` for the next page; undefined when the listing is done. */
   lastKey?: string;
+  /**
+   * Set by a listing with a `delimiter` only: the child "directories" met on
+   * this page, in listing order, each the prefix plus the key up to and
+   * including the next delimiter (`'docs/api/'`). A directory is listed once
+   * across all pages, and only when it holds a live item.
+   */
+  prefixes?: string[];
 }
 
 /** An own property of an item or attribute value, never an inherited one. */

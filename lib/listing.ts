@@ -26,9 +26,10 @@ function tableKeys(layout: Layout): Map<string, number> {
  */
 export class Listing {
   readonly op: Operation;
-  private readonly o: ResolvedRead;
-  private readonly scope: TokenScope;
-  private readonly startKey: AttributeMap | undefined;
+  readonly o: ResolvedRead;
+  readonly scope: TokenScope;
+  /** The decoded start token: DynamoDB's ExclusiveStartKey as given (a directory listing adjusts it, tree.ts). */
+  readonly startKey: AttributeMap | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -66,11 +67,17 @@ export class Listing {
     } while (next !== undefined);
   }
 
-  private decode(item: AttributeMap): KVPair {
+  /** The paging token that resumes this listing after `key`. */
+  token(key: AttributeMap): string {
+    return encodeToken(key, this.scope, this.runtime.tokenSecret);
+  }
+
+  decode(item: AttributeMap): KVPair {
     return decodeItem(item, this.runtime.client.codec, this.layout);
   }
 
-  private query(startKey: AttributeMap | undefined): Promise<Outputs['Query']> {
+  /** One Query from `startKey`, evaluating at most `limit` items (the `limit` option by default). */
+  query(startKey: AttributeMap | undefined, limit = this.o.limit): Promise<Outputs['Query']> {
     const { o, scope } = this;
     const params: QueryInput = {
       TableName: this.tableName,
@@ -86,7 +93,7 @@ export class Listing {
     };
     if (o.index !== undefined) params.IndexName = o.index.name;
     if (o.index?.type !== 'global') params.ConsistentRead = o.consistent;
-    if (o.limit !== undefined) params.Limit = o.limit;
+    if (limit !== undefined) params.Limit = limit;
     if (startKey !== undefined) params.ExclusiveStartKey = startKey;
     return this.op.query(params);
   }

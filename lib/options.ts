@@ -147,6 +147,22 @@ export interface ReadOptions extends CommonOptions {
   startKey?: string;
   /** List from a secondary index instead of the table (listing only). */
   index?: IndexOption;
+  /**
+   * Lists one directory level, as S3's ListObjectsV2 does: `listPage`
+   * returns the items directly under the prefix in `keys`, and each child
+   * "directory" (the prefix, the key up to and including the next
+   * delimiter) once in `prefixes`, without reading the subtrees. `limit`
+   * then bounds the entries (items plus prefixes) of a page, 1000 when
+   * unset. A non-empty string; `listPage` and `iterateChildren` only.
+   *
+   * @example
+   * ```ts
+   * const page = await docs.listPage('docs/', { delimiter: '/' });
+   * page.keys.map((kv) => kv.key); // ['docs/readme.md']
+   * page.prefixes; // ['docs/api/', 'docs/guide/']
+   * ```
+   */
+  delimiter?: string;
 }
 
 /**
@@ -173,6 +189,8 @@ export interface GetOptions extends CommonOptions {
   startKey?: never;
   /** Not taken: reads by key go to the table; list from an index with `listPage`. */
   index?: never;
+  /** Not taken: a read by key lists no directory. */
+  delimiter?: never;
 }
 
 /** Options of `delete` and `atomicDelete` (whose `previous` is an argument of its own). */
@@ -269,6 +287,20 @@ export function readWithLimit(limit: number): Pick<ReadOptions, 'limit'> {
  */
 export function readWithStartKey(startKey: string): Pick<ReadOptions, 'startKey'> {
   return { startKey: given('readWithStartKey', startKey) };
+}
+
+/**
+ * Lists one directory level: the items directly under the prefix, and each
+ * child directory once (see {@link ReadOptions.delimiter}); `listPage` and
+ * `iterateChildren` only. Go v1 has no such option.
+ *
+ * @example
+ * ```ts
+ * const { keys, prefixes } = await docs.listPage('docs/', readWithDelimiter('/'));
+ * ```
+ */
+export function readWithDelimiter(delimiter: string): Pick<ReadOptions, 'delimiter'> {
+  return { delimiter: given('readWithDelimiter', delimiter) };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { KVPair, KVPairPage } from './kvpair';
 import { acquire, resolveLockOptions, tryAcquire, type Lock, type LockOptions, type LockStore } from './lock';
 import type { DeleteOptions, GetOptions, PreviousKV, PutOptions, ReadOptions, WriteOptions } from './options';
 import type { Table } from './table';
+import type { DeleteTreeOptions, TreeEntry } from './tree';
 import type { PutIfNewerResult } from './write';
 import { checkPartitionKey, checkSortKey, describeValue } from './validate';
 
@@ -79,6 +80,23 @@ export class Partition {
   }
 
   /**
+   * The children of a directory, lazily: each live item directly under
+   * `prefix` as `{ type: 'item', pair }` and each child directory once as
+   * `{ type: 'prefix', prefix }`, without reading the subtrees;
+   * `delimiter` defaults to `'/'`. See {@link Table.iterateChildren}.
+   *
+   * @example
+   * ```ts
+   * for await (const entry of docs.iterateChildren('docs/', { delimiter: '/' })) {
+   *   console.log(entry.type === 'prefix' ? entry.prefix : entry.pair.key);
+   * }
+   * ```
+   */
+  iterateChildren(prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<TreeEntry> {
+    return this.table.iterateChildren(this.partitionName, prefix, ...options);
+  }
+
+  /**
    * See {@link Table.list}.
    *
    * @deprecated Holds the whole listing in memory; use {@link Partition.iterate} or {@link Partition.listPage}.
@@ -127,6 +145,20 @@ export class Partition {
    */
   deleteMany(keys: readonly string[], options?: BatchWriteOptions): Promise<number> {
     return this.table.deleteMany(this.partitionName, keys, options);
+  }
+
+  /**
+   * Deletes every item whose key begins with `prefix`, expired ones
+   * included; resolves to how many it deleted. `''` (the whole partition)
+   * needs `{ wholePartition: true }`. See {@link Table.deleteTree}.
+   *
+   * @example
+   * ```ts
+   * const n = await docs.deleteTree('docs/old/', { onProgress: (deleted) => console.log(deleted) });
+   * ```
+   */
+  deleteTree(prefix: string, options?: DeleteTreeOptions): Promise<number> {
+    return this.table.deleteTree(this.partitionName, prefix, options);
   }
 
   /** See {@link Table.atomicDelete}. */

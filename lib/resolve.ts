@@ -48,6 +48,8 @@ export interface ResolvedRead {
   limit?: number;
   startKey?: string;
   index?: IndexOption;
+  /** Set: a directory listing (tree.ts). */
+  delimiter?: string;
   signal?: AbortSignal;
   context?: Record<string, unknown>;
   returnConsumedCapacity?: boolean;
@@ -68,13 +70,21 @@ export type ReadOperation = 'get' | 'exists' | 'getMany' | 'listPage' | 'iterate
 
 const COMMON_KEYS = ['signal', 'context', 'returnConsumedCapacity'];
 const WRITE_KEYS = new Set([...COMMON_KEYS, 'value', 'attributeValue', 'fields', 'ttl', 'previous']);
-const READ_KEYS = new Set([...COMMON_KEYS, 'consistent', 'scanIndexForward', 'limit', 'startKey', 'index']);
+const READ_KEYS = new Set([
+  ...COMMON_KEYS,
+  'consistent',
+  'scanIndexForward',
+  'limit',
+  'startKey',
+  'index',
+  'delimiter',
+]);
 const DELETE_KEYS = new Set(COMMON_KEYS);
 
 /** Operations that read by key: of the read options they take `consistent` and the common ones. */
 const KEY_READS: ReadonlySet<ReadOperation> = new Set(['get', 'exists', 'getMany']);
 /** What a read by key refuses with INVALID_ARGUMENT; an index is INDEX_NOT_SUPPORTED instead. */
-const LISTING_ONLY = ['scanIndexForward', 'limit', 'startKey'] as const;
+const LISTING_ONLY = ['scanIndexForward', 'limit', 'startKey', 'delimiter'] as const;
 
 /** The largest ttl: a later `expires` would be past JavaScript's last date. */
 const MAX_TTL = 8.64e15;
@@ -445,6 +455,7 @@ export function resolveReadOptions(
     if (o.limit !== undefined) resolved.limit = checkLimit(o.limit);
     // Go treats an empty start key as none.
     if (o.startKey !== undefined && checkStartKey(o.startKey) !== '') resolved.startKey = o.startKey as string;
+    if (o.delimiter !== undefined) resolved.delimiter = checkDelimiter(o.delimiter);
     if (o.index !== undefined) {
       const index = checkIndex(o.index);
       if (byKey) {
@@ -458,6 +469,21 @@ export function resolveReadOptions(
     }
     return withCommon(o, resolved);
   });
+}
+
+/**
+ * A directory listing's delimiter: a non-empty, well-formed string that fits
+ * in a sort key. `''` is refused rather than read as "no delimiter" (S3's
+ * reading): a listing that silently reads every subtree is the cost the
+ * option exists to avoid.
+ */
+function checkDelimiter(value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw invalidArgument(`delimiter must be a non-empty string, got ${describeValue(value)}`, value);
+  }
+  checkWellFormed('delimiter', value);
+  if (utf8Length(value) > 1024) throw invalidArgument('delimiter is longer than a sort key (1024 bytes)', value);
+  return value;
 }
 
 /** @internal Merges and checks delete options (`delete`, `atomicDelete`). */

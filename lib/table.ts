@@ -13,6 +13,7 @@ import { Partition } from './partition';
 import { Operation, type Runtime } from './request';
 import { resolveDeleteOptions, resolveReadOptions } from './resolve';
 import type { Session } from './session';
+import { deleteTree, Directory, type DeleteTreeOptions, type TreeEntry } from './tree';
 import { checkPartitionKey, checkSortKey, checkTableName, describeValue } from './validate';
 import { atomicDelete, atomicPut, put, putIfNewer, type PutIfNewerResult } from './write';
 
@@ -143,9 +144,29 @@ export class Table {
    * page can hold fewer than `limit` items, even none, while `lastKey` is set:
    * follow `lastKey` until it is undefined, or use {@link Table.iterate}.
    * One Query request.
+   *
+   * With a `delimiter`, one directory level instead, as S3's ListObjectsV2:
+   * `keys` holds the live items directly under `prefix` (one whose key is
+   * `prefix` itself included), `prefixes` each child directory once across
+   * all pages (the prefix plus the key up to and including the next
+   * delimiter), and `limit` bounds the entries (items plus prefixes) of a
+   * page, 1000 when unset. Subtrees are not read: each child directory costs
+   * one Query of a few items, and a page may take several requests. A
+   * directory whose items have all expired does not appear.
+   *
+   * @example
+   * ```ts
+   * const page = await files.listPage('tenant-1', 'docs/', { delimiter: '/' });
+   * // page.keys: [KVPair 'docs/index.md'], page.prefixes: ['docs/api/', 'docs/guide/']
+   * ```
    */
   async listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
     const listing = new Listing(this.runtime, this.tableName, this.layout, 'ListPage', partition, prefix, options);
+    const delimiter = listing.o.delimiter;
+    if (delimiter !== undefined) {
+      const directory = new Directory(listing, delimiter);
+      return listing.op.run(() => directory.page());
+    }
     return listing.op.run(() => listing.page());
   }
 
@@ -161,7 +182,38 @@ export class Table {
    */
   iterate(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
     const listing = new Listing(this.runtime, this.tableName, this.layout, 'ListPage', partition, prefix, options);
+    refuseDelimiter('iterate', listing);
     return listing.op.iterate(listing.walk());
+  }
+
+  /**
+   * The children of a directory, page after page, fetched lazily as the loop
+   * asks for more: each live item directly under `prefix` (an item whose key
+   * is `prefix` itself included) as `{ type: 'item', pair }`, and each child
+   * directory once as `{ type: 'prefix', prefix }`, the prefix ending in the
+   * delimiter, in sort-key order. Subtrees are not read (one Query each, of a
+   * few items); a directory whose items have all expired does not appear.
+   * Takes the options of `listPage`; `delimiter` defaults to `'/'`. Its
+   * requests are reported to hooks as `ListPage`.
+   *
+   * @example
+   * ```ts
+   * for await (const entry of files.iterateChildren('tenant-1', 'docs/', { delimiter: '/' })) {
+   *   console.log(entry.type === 'prefix' ? entry.prefix : entry.pair.key);
+   * }
+   * ```
+   */
+  iterateChildren(
+    partition: string,
+    prefix: string,
+    ...options: (ReadOptions | undefined)[]
+  ): AsyncIterableIterator<TreeEntry> {
+    const listing = new Listing(this.runtime, this.tableName, this.layout, 'ListPage', partition, prefix, [
+      { delimiter: '/' },
+      ...options,
+    ]);
+    const directory = new Directory(listing, listing.o.delimiter ?? '/');
+    return listing.op.iterate(directory.entries());
   }
 
   /**
@@ -172,6 +224,7 @@ export class Table {
    */
   async list(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPair[]> {
     const listing = new Listing(this.runtime, this.tableName, this.layout, 'List', partition, prefix, options);
+    refuseDelimiter('list', listing);
     return listing.op.run(async () => {
       const items: KVPair[] = [];
       for await (const kv of listing.walk()) items.push(kv);
@@ -352,5 +405,38 @@ export class Table {
    */
   async deleteMany(partition: string, keys: readonly string[], options?: BatchWriteOptions): Promise<number> {
     return deleteMany(this.runtime, this.tableName, this.layout, partition, keys, options);
+  }
+
+  /**
+   * Deletes every item whose key begins with `prefix`, expired ones
+   * included, and resolves to how many it deleted. Reads the keys with
+   * consistent Query requests (keys only) and deletes them with BatchWriteItem,
+   * 25 a request, retrying what DynamoDB leaves unprocessed, as
+   * {@link Table.deleteMany} does; its requests are reported to hooks as
+   * `DeleteTree`. The prefix `''` (the whole partition) is `INVALID_ARGUMENT`
+   * before any request unless `{ wholePartition: true }` is given.
+   *
+   * Not a transaction: an item written under the prefix while the call runs
+   * may stay, and a call that fails or is aborted leaves what it had not yet
+   * deleted; call it again to finish.
+   *
+   * @example
+   * ```ts
+   * const n = await files.deleteTree('tenant-1', 'docs/old/', { onProgress: (deleted) => bar.update(deleted) });
+   * ```
+   */
+  async deleteTree(partition: string, prefix: string, options?: DeleteTreeOptions): Promise<number> {
+    return deleteTree(this.runtime, this.tableName, this.layout, partition, prefix, options);
+  }
+}
+
+/** `iterate` and `list` yield items only: a directory listing is `listPage` or `iterateChildren`. */
+function refuseDelimiter(operation: string, listing: Listing): void {
+  const delimiter = listing.o.delimiter;
+  if (delimiter !== undefined) {
+    throw invalidArgument(
+      `${operation} does not take the delimiter option: list a directory with listPage or iterateChildren`,
+      delimiter,
+    );
   }
 }

@@ -385,6 +385,53 @@ async function roundTrips(endpoint: string, tableName: string): Promise<void> {
   session.close();
 }
 
+/** A directory listing against a plain prefix listing of the same directory: requests and items read. */
+async function directories(endpoint: string, tableName: string): Promise<void> {
+  console.error('2b. directory listing');
+  let requests = 0;
+  let items = 0;
+  const session = new Session({
+    config: { ...localConfig, endpoint },
+    hooks: {
+      requestCompleted: (_ctx, outcome) => {
+        requests++;
+        items += outcome.itemCount ?? 0;
+      },
+    },
+  });
+  const p = session.table(tableName).partition('tree');
+  const files = Array.from({ length: 5 }, (_, i) => ({ key: `docs/file-${i}`, value: 'x' }));
+  for (let d = 0; d < 10; d++) {
+    await p.putMany(
+      Array.from({ length: 1000 }, (_, i) => ({ key: `docs/dir-${d}/item-${String(i).padStart(4, '0')}`, value: 'x' })),
+    );
+  }
+  await p.putMany(files);
+  const measure = async (run: () => Promise<unknown>): Promise<{ requests: number; items: number }> => {
+    requests = 0;
+    items = 0;
+    await run();
+    return { requests, items };
+  };
+  let entries = 0;
+  const listed = await measure(async () => {
+    for await (const entry of p.iterateChildren('docs/', { delimiter: '/' })) if (entry.type !== undefined) entries++;
+  });
+  const plain = await measure(async () => {
+    for await (const kv of p.iterate('docs/')) if (kv.key.length === 0) break;
+  });
+  const said = (m: { requests: number; items: number }): string => `${m.requests} requests, ${m.items} items read`;
+  rows.push({
+    measure: 'children of a directory of 10 subdirectories × 1,000 items and 5 files',
+    library: `iterateChildren: ${said(listed)} (${entries} entries)`,
+    baseline: `iterate (plain prefix): ${said(plain)}`,
+    result: said(listed),
+    goal: 'about 11 requests, not 10,005 items read',
+    met: listed.requests <= 12 && entries === 15 && listed.items < 1000 ? 'yes' : 'no',
+  });
+  session.close();
+}
+
 /** getMany against the same keys read one get at a time, in time. */
 async function bulkReads(endpoint: string, tableName: string): Promise<void> {
   console.error('4. bulk reads');
@@ -445,6 +492,7 @@ async function main(): Promise<void> {
     const tableName = await createTable(new AWS.DynamoDB({ ...localConfig, endpoint: dynalite.endpoint }), 'bench');
     await endToEnd(dynalite.endpoint, tableName);
     await roundTrips(dynalite.endpoint, tableName);
+    await directories(dynalite.endpoint, tableName);
     await streaming();
     await bulkReads(dynalite.endpoint, tableName);
   } finally {
