@@ -1,0 +1,279 @@
+import type DynamoDB from 'aws-sdk/clients/dynamodb';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DynastoreError } from '../errors';
+import type { PutOptions, WriteOptions } from '../options';
+import { Session } from '../session';
+import { describeFailure, EXIT } from './exit';
+import { itemLine, rawValue, type Streams } from './output';
+import { createTable } from './create-table';
+import { listChildren, printTree, removeTree } from './tree-commands';
+
+// The `dynastore` command line, on commander. Each action builds one Session
+// from the global options and closes it when done; errors reach stderr with
+// their DynastoreError code and leave by the exit code docs/cli.md lists.
+
+/** The global options, as commander gives them to every command. */
+interface GlobalOptions {
+  endpoint?: string;
+  region?: string;
+  json?: boolean;
+  retries?: number;
+}
+
+/** What a command runs with: its streams and standard input, the environment. @internal */
+export interface CliContext extends Streams {
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--ttl`: milliseconds, or a number with a unit (`500ms`, `30s`, `5m`, `2h`, `1d`). */
+function parseDuration(text: string): number {
+  const match = DURATION.exec(text.trim());
+  const ms = match === null ? NaN : Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? NaN);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new InvalidArgumentError('expected a positive duration: milliseconds, or a number with ms, s, m, h or d');
+  }
+  return ms;
+}
+
+/** A whole number at least `min`, for `--if-version` and `--retries`. */
+function wholeNumber(min: number): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected a whole number, at least ${min}`);
+    }
+    return n;
+  };
+}
+
+/**
+ * The aws-sdk v2 configuration for the global options. With `--endpoint`
+ * (DynamoDB Local, dynalite) a region is needed though unused, and, when the
+ * environment names no credentials, dummy ones are used: a local server
+ * accepts any.
+ */
+function clientConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): DynamoDB.ClientConfiguration {
+  const config: DynamoDB.ClientConfiguration = {};
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (region !== undefined) config.region = region;
+  if (options.retries !== undefined) config.maxRetries = options.retries;
+  if (options.endpoint !== undefined) {
+    config.endpoint = options.endpoint;
+    config.region ??= 'us-east-1';
+    if (env.AWS_ACCESS_KEY_ID === undefined && env.AWS_PROFILE === undefined) {
+      config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    }
+  }
+  return config;
+}
+
+/** Reads all of standard input as UTF-8. */
+async function readAll(stdin: CliContext['stdin']): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Builds the `dynastore` program: its commands write to `ctx`, and a
+ * finished or failed run sets `exitCode` through `onExit`.
+ *
+ * @internal
+ */
+export function buildProgram(ctx: CliContext, onExit: (code: number) => void): Command {
+  const program = new Command('dynastore')
+    .description('Read and write a dynastore table in Amazon DynamoDB (or DynamoDB Local, dynalite).')
+    .option('--endpoint <url>', 'the DynamoDB endpoint, e.g. http://localhost:8000 for DynamoDB Local')
+    .option('--region <region>', 'the AWS region (default: AWS_REGION; us-east-1 with --endpoint)')
+    .option('--json', 'print one JSON object per line')
+    .addOption(
+      new Option('--retries <n>', "the SDK's retries per request (default: aws-sdk's, 10)").argParser(wholeNumber(0)),
+    )
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+
+  /** Runs an action with a session, mapping what it throws to an exit code. */
+  const run =
+    <A extends unknown[]>(action: (session: Session, global: GlobalOptions, ...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const global = command.optsWithGlobals<GlobalOptions>();
+      let session: Session | undefined;
+      try {
+        session = new Session({ config: clientConfig(global, ctx.env) });
+        await action(session, global, ...args);
+        onExit(EXIT.ok);
+      } catch (err) {
+        const failure = describeFailure(err);
+        ctx.stderr.write(failure.message + '\n');
+        onExit(failure.exitCode);
+      } finally {
+        session?.close();
+      }
+    };
+
+  program
+    .command('get')
+    .description('print the value at a key (a string as is; --json: the item)')
+    .argument('<table>')
+    .argument('<partition>')
+    .argument('<key>')
+    .action(
+      run(async (session, global, table: string, partition: string, key: string) => {
+        const kv = await session.table(table).partition(partition).get(key);
+        if (global.json === true) {
+          ctx.stdout.write(itemLine(kv));
+          return;
+        }
+        ctx.stdout.write(rawValue(kv));
+        // A newline for a person at a terminal; a pipe gets the value byte for byte.
+        if (ctx.stdout.isTTY === true) ctx.stdout.write('\n');
+      }),
+    );
+
+  program
+    .command('put')
+    .description('write a value at a key; without [value], standard input is the value')
+    .argument('<table>')
+    .argument('<partition>')
+    .argument('<key>')
+    .argument('[value]')
+    .addOption(
+      new Option('--ttl <duration>', 'expire after milliseconds, or e.g. 30s, 5m, 2h, 1d').argParser(parseDuration),
+    )
+    .addOption(new Option('--create', 'only create: KEY_EXISTS when a live item is there').conflicts('ifVersion'))
+    .addOption(
+      new Option('--if-version <n>', 'compare-and-swap: KEY_MODIFIED unless the item has version n').argParser(
+        wholeNumber(0),
+      ),
+    )
+    .action(
+      run(
+        async (
+          session,
+          global,
+          table: string,
+          partition: string,
+          key: string,
+          value: string | undefined,
+          opts: { ttl?: number; create?: boolean; ifVersion?: number },
+        ) => {
+          if (value === undefined && ctx.stdin.isTTY === true) {
+            throw new DynastoreError('INVALID_ARGUMENT', 'give a value, or pipe one to standard input');
+          }
+          const put: PutOptions = { value: value ?? (await readAll(ctx.stdin)) };
+          if (opts.ttl !== undefined) put.ttl = opts.ttl;
+          const p = session.table(table).partition(partition);
+          if (opts.create !== true && opts.ifVersion === undefined) {
+            await p.put(key, put);
+            return;
+          }
+          const write: WriteOptions = { ...put };
+          if (opts.ifVersion !== undefined) write.previous = { version: opts.ifVersion };
+          const kv = await p.atomicPut(key, write);
+          if (global.json === true) ctx.stdout.write(itemLine(kv));
+        },
+      ),
+    );
+
+  program
+    .command('rm')
+    .description('delete a key; with -r, every item under a prefix')
+    .argument('<table>')
+    .argument('<partition>')
+    .argument('<key>', 'the key, or with -r the prefix')
+    .option('-r, --recursive', 'delete every item under the prefix')
+    .action(
+      run(async (session, global, table: string, partition: string, key: string, opts: { recursive?: boolean }) => {
+        const p = session.table(table).partition(partition);
+        if (opts.recursive === true) {
+          await removeTree(ctx, p, key, global);
+          return;
+        }
+        await p.delete(key);
+      }),
+    );
+
+  program
+    .command('ls')
+    .description('list what is directly under a prefix; with -r, every item under it')
+    .argument('<table>')
+    .argument('<partition>')
+    .argument('[prefix]', 'the prefix', '')
+    .option('-r, --recursive', 'list every item under the prefix')
+    .option('-d, --delimiter <string>', 'what separates path segments', '/')
+    .action(
+      run(
+        async (
+          session,
+          global,
+          table: string,
+          partition: string,
+          prefix: string,
+          opts: { recursive?: boolean; delimiter: string },
+        ) => {
+          const p = session.table(table).partition(partition);
+          if (opts.recursive === true) {
+            for await (const kv of p.iterate(prefix))
+              ctx.stdout.write(global.json === true ? itemLine(kv) : kv.key + '\n');
+            return;
+          }
+          await listChildren(ctx, p, prefix, opts.delimiter, global);
+        },
+      ),
+    );
+
+  program
+    .command('tree')
+    .description('print the keys under a prefix as a tree')
+    .argument('<table>')
+    .argument('<partition>')
+    .argument('[prefix]', 'the prefix', '')
+    .option('-d, --delimiter <string>', 'what separates path segments', '/')
+    .action(
+      run(async (session, global, table: string, partition: string, prefix: string, opts: { delimiter: string }) => {
+        await printTree(ctx, session.table(table).partition(partition), prefix, opts.delimiter, global);
+      }),
+    );
+
+  program
+    .command('create-table')
+    .description("create a table laid out as dynastore expects (hash key id, range key name), with TTL on 'expires'")
+    .argument('<table>')
+    .option('--indexes', 'also create the indexes of docs/table.json: idx_created (local) and idx_global_1 (global)')
+    .action(
+      run(async (session, _global, table: string, opts: { indexes?: boolean }) => {
+        await createTable(session.client, table, opts.indexes === true, ctx);
+      }),
+    );
+
+  return program;
+}
+
+/**
+ * Runs the program on `argv` (as `process.argv`) and resolves to the exit code.
+ *
+ * @internal
+ */
+export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(ctx, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end by throwing with exit code 0; usage errors with 1.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}

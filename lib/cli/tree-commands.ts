@@ -1,0 +1,115 @@
+import type { Partition } from '../partition';
+import { itemLine, prefixLine, Progress, type Streams } from './output';
+
+// `ls`, `tree` and `rm -r`: the directory listing and subtree delete of
+// Partition (iterateChildren, deleteTree), printed.
+
+/** The global options these commands read. */
+interface Format {
+  json?: boolean;
+}
+
+/**
+ * `ls`: what is directly under `prefix`, items and child directories, in key
+ * order; a directory ends in the delimiter.
+ *
+ * @internal
+ */
+export async function listChildren(
+  out: Streams,
+  p: Partition,
+  prefix: string,
+  delimiter: string,
+  format: Format,
+): Promise<void> {
+  for await (const entry of p.iterateChildren(prefix, { delimiter })) {
+    if (entry.type === 'item') out.stdout.write(format.json === true ? itemLine(entry.pair) : entry.pair.key + '\n');
+    else out.stdout.write(format.json === true ? prefixLine(entry.prefix) : entry.prefix + '\n');
+  }
+}
+
+/**
+ * `tree`: every item and directory under `prefix`, depth first, drawn as
+ * `tree(1)` draws a file system; with `--json`, one line per entry with its
+ * full path. Reads each directory once, through iterateChildren.
+ *
+ * @internal
+ */
+export async function printTree(
+  out: Streams,
+  p: Partition,
+  prefix: string,
+  delimiter: string,
+  format: Format,
+): Promise<void> {
+  const progress = new Progress(out.stderr, 'read');
+  const lines: string[] = [];
+  let items = 0;
+  let dirs = 0;
+  const walk = async (dir: string, indent: string): Promise<void> => {
+    // One entry of look-ahead: the last child of a directory is drawn with └──.
+    let pending: { name: string; prefix?: string; line: string } | undefined;
+    const flush = async (last: boolean): Promise<void> => {
+      if (pending === undefined) return;
+      const entry = pending;
+      pending = undefined;
+      if (format.json === true) {
+        out.stdout.write(entry.line);
+      } else {
+        lines.push(`${indent}${last ? '└── ' : '├── '}${entry.name}`);
+      }
+      if (entry.prefix !== undefined) await walk(entry.prefix, indent + (last ? '    ' : '│   '));
+    };
+    for await (const entry of p.iterateChildren(dir, { delimiter })) {
+      await flush(false);
+      progress.tick();
+      if (entry.type === 'item') {
+        items++;
+        pending = { name: entry.pair.key.slice(dir.length), line: itemLine(entry.pair) };
+      } else {
+        dirs++;
+        pending = { name: entry.prefix.slice(dir.length), prefix: entry.prefix, line: prefixLine(entry.prefix) };
+      }
+    }
+    await flush(true);
+  };
+  try {
+    await walk(prefix, '');
+  } finally {
+    progress.done();
+  }
+  if (format.json === true) return;
+  out.stdout.write(
+    [
+      prefix === '' ? '.' : prefix,
+      ...lines,
+      '',
+      `${dirs} ${dirs === 1 ? 'directory' : 'directories'}, ${items} ${items === 1 ? 'item' : 'items'}`,
+    ].join('\n') + '\n',
+  );
+}
+
+/**
+ * `rm -r`: deletes every item under `prefix`, expired ones too, and prints
+ * how many; the empty prefix is refused by the library (INVALID_ARGUMENT).
+ * Ctrl-C stops it between batches (ABORTED).
+ *
+ * @internal
+ */
+export async function removeTree(out: Streams, p: Partition, prefix: string, format: Format): Promise<void> {
+  const progress = new Progress(out.stderr, 'deleted');
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  let deleted: number;
+  try {
+    deleted = await p.deleteTree(prefix, {
+      signal: controller.signal,
+      onProgress: (n: number) => progress.tick(n, true),
+    });
+  } finally {
+    process.removeListener('SIGINT', stop);
+    progress.done();
+  }
+  out.stdout.write(format.json === true ? JSON.stringify({ deleted }) + '\n' : `deleted ${deleted} items\n`);
+}

@@ -1,0 +1,300 @@
+// The `dynastore` command as a user meets it: the package packed with
+// `npm pack`, installed from the tarball into a project of its own (offline,
+// from the npm cache), and its bin run as a child process against dynalite.
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, rawClient, servers, tableDefinition } from '../helpers/server';
+
+const ROOT = join(__dirname, '..', '..');
+/** Under the git-ignored build/: the staged package, its tarball, and a user's project. */
+const HOME = join(ROOT, 'build', `cli-test-${process.pid}`);
+const STAGE = join(HOME, 'package');
+const APP = join(HOME, 'app');
+const BIN = join(APP, 'node_modules', '.bin', 'dynastore');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    // A user's environment: no AWS credentials, so --endpoint's local ones are used.
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
+    delete env.AWS_PROFILE;
+    const child = spawn(command, args, { cwd: options.cwd ?? APP, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Runs the installed bin. */
+function cli(args: string[], input?: string): Promise<Result> {
+  return run(BIN, args, input === undefined ? {} : { input });
+}
+
+/** The JSON lines of an output. */
+function lines(stdout: string): unknown[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as unknown);
+}
+
+describe('the dynastore CLI, installed from a packed tarball', function () {
+  let endpoint: string;
+  let table: string;
+  let tables = 0;
+  /** --endpoint and --retries for the test server, placed where a test wants them. */
+  let server: string[];
+
+  before(async function () {
+    // A TypeScript build, a pack and an offline install: many seconds on a loaded machine.
+    this.timeout(300_000);
+    rmSync(HOME, { recursive: true, force: true });
+    mkdirSync(STAGE, { recursive: true });
+    mkdirSync(APP, { recursive: true });
+    const tsc = require.resolve('typescript/bin/tsc');
+    const built = await run(
+      process.execPath,
+      [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(STAGE, 'dist')],
+      { cwd: ROOT },
+    );
+    expect(built.code, built.stdout + built.stderr).to.equal(0);
+    // What `files` ships, beside the build: package.json, the sources the maps name, docs/table.json.
+    cpSync(join(ROOT, 'package.json'), join(STAGE, 'package.json'));
+    cpSync(join(ROOT, 'lib'), join(STAGE, 'lib'), { recursive: true });
+    cpSync(join(ROOT, 'docs', 'table.json'), join(STAGE, 'docs', 'table.json'));
+    // --ignore-scripts: prepack would build into the repository's dist/; the build above is the one packed.
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', HOME], { cwd: STAGE });
+    expect(packed.code, packed.stdout + packed.stderr).to.equal(0);
+    const tarball = readdirSync(HOME).find((f) => f.endsWith('.tgz')) ?? expect.fail('no tarball');
+    writeFileSync(join(APP, 'package.json'), JSON.stringify({ name: 'a-user', private: true }));
+    // Offline: the dependencies (aws-sdk, bs58, commander) come from the npm cache this repository's install filled.
+    const installed = await run(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(HOME, tarball)],
+      { cwd: APP },
+    );
+    expect(installed.code, installed.stdout + installed.stderr).to.equal(0);
+    expect(existsSync(BIN), 'node_modules/.bin/dynastore').to.be.true;
+    endpoint = await (servers[0] ?? expect.fail('no server')).endpoint();
+    server = ['--endpoint', endpoint, '--retries', '2'];
+  });
+
+  after(() => rmSync(HOME, { recursive: true, force: true }));
+
+  beforeEach(async function () {
+    this.timeout(30_000);
+    table = `cli-${process.pid}-${++tables}`;
+    const created = await cli([...server, 'create-table', table]);
+    expect(created.code, created.stderr).to.equal(0);
+  });
+
+  it('npx dynastore --help works in the project that installed the tarball', async function () {
+    this.timeout(60_000);
+    const help = await run('npx', ['--offline', 'dynastore', '--help']);
+    expect(help.code, help.stderr).to.equal(0);
+    for (const command of ['ls', 'tree', 'get', 'put', 'rm', 'create-table']) {
+      expect(help.stdout).to.match(new RegExp(`^  ${command} `, 'm'));
+    }
+    expect(help.stdout).to.include('--endpoint').and.include('--json');
+    // aws-sdk v2's maintenance notice is not the user's business (npm's own warnings about this machine's config are not ours).
+    expect(help.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'))).to.deep.equal([]);
+  });
+
+  it('create-table makes the documented table; on dynalite it says on stderr that TTL was not enabled', async function () {
+    this.timeout(30_000);
+    const name = `cli-indexed-${process.pid}`;
+    const created = await cli(['create-table', name, '--indexes', ...server]);
+    expect(created.code, created.stderr).to.equal(0);
+    expect(created.stdout).to.equal(`created table ${name}\n`);
+    expect(created.stderr).to.match(/^dynastore: note: .*no TTL API.*created without TTL/);
+    const { Table } = await rawClient(endpoint).describeTable({ TableName: name }).promise();
+    expect(Table?.KeySchema).to.deep.equal(tableDefinition.KeySchema);
+    expect(Table?.AttributeDefinitions).to.have.deep.members(tableDefinition.AttributeDefinitions);
+    expect(Table?.LocalSecondaryIndexes?.map((i) => i.IndexName)).to.deep.equal(['idx_created']);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).to.deep.equal(['idx_global_1']);
+    const again = await cli([...server, 'create-table', name]);
+    expect(again.code).to.equal(5);
+    expect(again.stderr).to.match(/^dynastore: REQUEST_FAILED \(ResourceInUseException\): /);
+  });
+
+  it('put then get prints the value byte for byte; --json prints the item', async function () {
+    this.timeout(30_000);
+    const put = await cli([...server, 'put', table, 'p', 'docs/a.txt', 'hello, world']);
+    expect(put).to.deep.include({ code: 0, stdout: '', stderr: '' });
+    const got = await cli([...server, 'get', table, 'p', 'docs/a.txt']);
+    expect(got).to.deep.include({ code: 0, stdout: 'hello, world', stderr: '' });
+    const json = await cli([...server, '--json', 'get', table, 'p', 'docs/a.txt']);
+    expect(json.code, json.stderr).to.equal(0);
+    expect(lines(json.stdout)).to.deep.equal([{ key: 'docs/a.txt', version: 1, expires: 0, value: 'hello, world' }]);
+  });
+
+  it('put reads the value from standard input when none is given', async function () {
+    this.timeout(30_000);
+    const value = 'line one\nline two\n\u00e9\n';
+    const put = await cli([...server, 'put', table, 'p', 'stdin-key'], value);
+    expect(put.code, put.stderr).to.equal(0);
+    const got = await cli([...server, 'get', table, 'p', 'stdin-key']);
+    expect(got.stdout).to.equal(value);
+  });
+
+  it('options may come after the positional arguments', async function () {
+    this.timeout(30_000);
+    const put = await cli(['put', table, 'p', 'k', 'v', '--ttl', '1h', ...server]);
+    expect(put.code, put.stderr).to.equal(0);
+    const got = await cli(['get', table, 'p', 'k', '--json', '--endpoint', endpoint]);
+    expect(got.code, got.stderr).to.equal(0);
+    const [item] = lines(got.stdout) as { expires: number }[];
+    const inAnHour = Date.now() / 1000 + 3600;
+    expect(item?.expires).to.be.within(inAnHour - 60, inAnHour + 60);
+  });
+
+  it('put --create is atomicPut create: KEY_EXISTS (exit 3) when the key is live', async function () {
+    this.timeout(30_000);
+    const first = await cli([...server, '--json', 'put', '--create', table, 'p', 'k', 'one']);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(lines(first.stdout)).to.deep.equal([{ key: 'k', version: 1, expires: 0, value: 'one' }]);
+    const second = await cli([...server, 'put', '--create', table, 'p', 'k', 'two']);
+    expect(second.code).to.equal(3);
+    expect(second.stderr).to.match(/^dynastore: KEY_EXISTS: /);
+    expect((await cli([...server, 'get', table, 'p', 'k'])).stdout).to.equal('one');
+  });
+
+  it('put --if-version N is compare-and-swap: KEY_MODIFIED (exit 3) on another version', async function () {
+    this.timeout(30_000);
+    await cli([...server, 'put', table, 'p', 'k', 'one']);
+    const stale = await cli([...server, 'put', table, 'p', 'k', 'two', '--if-version', '7']);
+    expect(stale.code).to.equal(3);
+    expect(stale.stderr).to.match(/^dynastore: KEY_MODIFIED: /);
+    const swapped = await cli([...server, 'put', table, 'p', 'k', 'two', '--if-version', '1', '--json']);
+    expect(swapped.code, swapped.stderr).to.equal(0);
+    expect(lines(swapped.stdout)).to.deep.equal([{ key: 'k', version: 2, expires: 0, value: 'two' }]);
+  });
+
+  it('a missing key (exit 2) is not a refused connection (exit 5)', async function () {
+    this.timeout(60_000);
+    const missing = await cli([...server, 'get', table, 'p', 'nope']);
+    expect(missing.code).to.equal(2);
+    expect(missing.stdout).to.equal('');
+    expect(missing.stderr).to.match(/^dynastore: KEY_NOT_FOUND: /);
+    const port = await freePort();
+    const refused = await cli(['--endpoint', `http://127.0.0.1:${port}`, '--retries', '0', 'get', table, 'p', 'k']);
+    expect(refused.code).to.equal(5);
+    expect(refused.stderr).to.match(/^dynastore: REQUEST_FAILED/);
+  });
+
+  it('usage errors exit 1; arguments the library refuses exit 4', async function () {
+    this.timeout(30_000);
+    const usage = await cli(['get', table, 'p']);
+    expect(usage.code).to.equal(1);
+    expect(usage.stderr).to.include("missing required argument 'key'");
+    const badTtl = await cli([...server, 'put', table, 'p', 'k', 'v', '--ttl', 'soon']);
+    expect(badTtl.code).to.equal(1);
+    const badTable = await cli([...server, 'get', 'x', 'p', 'k']);
+    expect(badTable.code).to.equal(4);
+    expect(badTable.stderr).to.match(/^dynastore: INVALID_ARGUMENT: table name/);
+  });
+
+  it('rm deletes one key', async function () {
+    this.timeout(30_000);
+    await cli([...server, 'put', table, 'p', 'k', 'v']);
+    const rm = await cli(['rm', table, 'p', 'k', ...server]);
+    expect(rm).to.deep.include({ code: 0, stdout: '', stderr: '' });
+    expect((await cli([...server, 'get', table, 'p', 'k'])).code).to.equal(2);
+  });
+
+  it('ls -r lists every item under the prefix, as keys or as JSON lines', async function () {
+    this.timeout(30_000);
+    for (const key of ['docs/a', 'docs/sub/b', 'docs/sub/deeper/c', 'other']) {
+      expect((await cli([...server, 'put', table, 'p', key, `v:${key}`])).code).to.equal(0);
+    }
+    const text = await cli([...server, 'ls', '-r', table, 'p', 'docs/']);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.equal('docs/a\ndocs/sub/b\ndocs/sub/deeper/c\n');
+    const json = await cli([...server, 'ls', table, 'p', 'docs/', '--recursive', '--json']);
+    expect(lines(json.stdout)).to.deep.equal(
+      ['docs/a', 'docs/sub/b', 'docs/sub/deeper/c'].map((key) => ({ key, version: 1, expires: 0, value: `v:${key}` })),
+    );
+  });
+
+  describe('over a tree of keys', () => {
+    const KEYS = ['docs/a', 'docs/api/v1/x', 'docs/api/v1/y', 'docs/api/z', 'docs/b', 'docs/img/p.png', 'other'];
+
+    beforeEach(async function () {
+      this.timeout(30_000);
+      for (const key of KEYS) expect((await cli([...server, 'put', table, 'p', key, `v:${key}`])).code).to.equal(0);
+    });
+
+    it('ls lists the direct children: items and directories with their full paths', async function () {
+      this.timeout(30_000);
+      const text = await cli([...server, 'ls', table, 'p', 'docs/']);
+      expect(text.code, text.stderr).to.equal(0);
+      expect(text.stdout).to.equal('docs/a\ndocs/api/\ndocs/b\ndocs/img/\n');
+      const json = await cli(['ls', table, 'p', 'docs/', '--json', ...server]);
+      expect(lines(json.stdout)).to.deep.equal([
+        { key: 'docs/a', version: 1, expires: 0, value: 'v:docs/a' },
+        { prefix: 'docs/api/' },
+        { key: 'docs/b', version: 1, expires: 0, value: 'v:docs/b' },
+        { prefix: 'docs/img/' },
+      ]);
+      const root = await cli([...server, 'ls', table, 'p']);
+      expect(root.stdout).to.equal('docs/\nother\n');
+    });
+
+    it('tree draws the subtree; --json gives every entry with its full path; no progress off a terminal', async function () {
+      this.timeout(30_000);
+      const text = await cli([...server, 'tree', table, 'p', 'docs/']);
+      expect(text).to.deep.include({ code: 0, stderr: '' });
+      expect(text.stdout).to.equal(
+        [
+          'docs/',
+          '├── a',
+          '├── api/',
+          '│   ├── v1/',
+          '│   │   ├── x',
+          '│   │   └── y',
+          '│   └── z',
+          '├── b',
+          '└── img/',
+          '    └── p.png',
+          '',
+          '3 directories, 6 items',
+          '',
+        ].join('\n'),
+      );
+      const json = await cli([...server, '--json', 'tree', table, 'p', 'docs/api/']);
+      expect(lines(json.stdout)).to.deep.equal([
+        { prefix: 'docs/api/v1/' },
+        { key: 'docs/api/v1/x', version: 1, expires: 0, value: 'v:docs/api/v1/x' },
+        { key: 'docs/api/v1/y', version: 1, expires: 0, value: 'v:docs/api/v1/y' },
+        { key: 'docs/api/z', version: 1, expires: 0, value: 'v:docs/api/z' },
+      ]);
+    });
+
+    it('rm -r deletes the subtree and says how many; the whole partition is refused (exit 4)', async function () {
+      this.timeout(30_000);
+      const rm = await cli([...server, 'rm', '-r', table, 'p', 'docs/api/']);
+      expect(rm).to.deep.include({ code: 0, stdout: 'deleted 3 items\n', stderr: '' });
+      const left = await cli([...server, 'ls', '-r', table, 'p', '']);
+      expect(left.stdout).to.equal('docs/a\ndocs/b\ndocs/img/p.png\nother\n');
+      const json = await cli([...server, 'rm', table, 'p', 'docs/', '--recursive', '--json']);
+      expect(lines(json.stdout)).to.deep.equal([{ deleted: 3 }]);
+      const all = await cli([...server, 'rm', '-r', table, 'p', '']);
+      expect(all.code).to.equal(4);
+      expect(all.stderr).to.match(/^dynastore: INVALID_ARGUMENT: /);
+      expect((await cli([...server, 'get', table, 'p', 'other'])).stdout).to.equal('v:other');
+    });
+  });
+});
