@@ -1,7 +1,8 @@
 // npm run demo: the Go dynastore README walkthrough (create with atomicPut and
 // an index field, list by the local index, compare-and-swap update,
 // compare-and-swap delete) on an embedded, in-memory dynalite, printing each
-// step and every request the hooks saw.
+// step and every request the hooks saw; then locks, and path-style keys
+// listed as a tree.
 import '../test/helpers/setup';
 import {
   DynastoreError,
@@ -91,6 +92,24 @@ async function main(): Promise<void> {
   const lockItem = await jobs.get('reports/nightly');
   console.log(
     `   the lock item afterwards: state ${String(lockItem.decodeFields().state)}, version ${lockItem.version}\n`,
+  );
+
+  console.log('6. Path-style keys as a tree: one directory level, then a subtree deleted (hooks quiet)');
+  const docs = quiet.table(tableName).partition('docs');
+  await docs.putMany(
+    ['readme', 'guide/intro', 'guide/setup', 'api/get', 'api/put', 'api/v2/list'].map((key) => ({
+      key: `docs/${key}`,
+      value: key,
+    })),
+  );
+  const level = await docs.listPage('docs/', { delimiter: '/' });
+  console.log(
+    `   under docs/: items ${level.keys.map((k) => k.key).join(', ')}; directories ${(level.prefixes ?? []).join(', ')}`,
+  );
+  const removed = await docs.deleteTree('docs/api/');
+  const after = await docs.listPage('docs/', { delimiter: '/' });
+  console.log(
+    `   deleteTree('docs/api/') deleted ${removed} items; directories now ${(after.prefixes ?? []).join(', ')}\n`,
   );
   quiet.close();
 }
