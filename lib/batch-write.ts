@@ -91,7 +91,8 @@ export async function putMany(
           key,
         );
       seen.add(key);
-      const version = checkVersion(item.version ?? 1, 0);
+      // Only an absent version defaults: null is no version.
+      const version = checkVersion(item.version === undefined ? 1 : item.version, 0);
       const parts: Record<string, unknown> = {};
       for (const name of WRITE_PARTS) if (item[name] !== undefined) parts[name] = item[name];
       const w = resolveWriteOptions([parts], 'putMany', layout.reserved);

@@ -363,7 +363,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The options, read once from the object's own properties and checked, each where it is named. */
 function readOptions(options: unknown): Options {
-  if (options === undefined) return {};
+  if (options === undefined) return Object.create(null) as Options;
   if (!isPlainObject(options)) {
     throw invalidArgument(
       `DynamoDBFeatureStore options must be a plain object, got ${describeValue(options)}`,
@@ -405,7 +405,8 @@ function readOptions(options: unknown): Options {
     );
   }
 
-  const o: Options = {};
+  // No prototype: an option not given must not be read from a polluted Object.prototype.
+  const o = Object.create(null) as Options;
   if (given.prefix !== undefined && given.prefix !== null) o.prefix = checkPrefixOption(given.prefix);
   if (given.cacheTTL !== undefined && given.cacheTTL !== null) o.cacheTTL = checkCacheTTL(given.cacheTTL);
   if (given.logger !== undefined) o.logger = checkLogger(given.logger);
@@ -468,7 +469,14 @@ function checkCacheTTL(ttl: unknown): number {
 
 function checkLogger(logger: unknown): LDLogger {
   const l = logger as Partial<Record<keyof LDLogger, unknown>> | null;
-  if (typeof logger !== 'object' || l === null || !LOG_LEVELS.every((level) => typeof l[level] === 'function')) {
+  let methods: boolean;
+  try {
+    methods = typeof logger === 'object' && l !== null && LOG_LEVELS.every((level) => typeof l[level] === 'function');
+  } catch (err) {
+    const why = 'DynamoDBFeatureStore option logger could not be read: it threw (see cause)';
+    throw new DynastoreError('INVALID_ARGUMENT', why, { cause: err });
+  }
+  if (!methods) {
     throw invalidArgument(
       `logger must be an LDLogger, an object with the methods ${LOG_LEVELS.join(', ')}, got ${describeValue(logger)}`,
       logger,

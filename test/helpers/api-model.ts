@@ -453,6 +453,99 @@ export function sessionVerdict(v: unknown, used: boolean, clientOk: (client: unk
   return combine(...verdicts);
 }
 
+/** A caller's version (putIfNewer, a putMany item): a safe integer from `min`. */
+export function versionVerdict(v: unknown, min: 0 | 1): Verdict {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min
+    ? VALID
+    : invalid(`version ${show(v)} is no integer from ${min}`);
+}
+
+/** Options of putMany and deleteMany: one plain object of the common options and `onProgress`. */
+export function batchOptionsVerdict(v: unknown): Verdict {
+  if (v === undefined) return VALID;
+  if (isTricky(v)) return UNKNOWN;
+  if (!isPlain(v) || Array.isArray(v)) return invalid(`batch options are ${kindOf(v)}, not a plain object`);
+  const { onProgress, ...common } = v;
+  if (isTricky(onProgress)) return UNKNOWN;
+  return combine(
+    onProgress === undefined || typeof onProgress === 'function' ? VALID : invalid('onProgress is not a function'),
+    optionsVerdict('delete', [common], { partition: undefined, key: undefined }),
+  );
+}
+
+const ITEM_KEYS = new Set(['key', 'version', 'value', 'attributeValue', 'fields', 'ttl']);
+
+/** putMany's items: an array of plain objects `{ key, version?, value?, attributeValue?, fields?, ttl? }`, keys distinct. */
+export function putManyVerdict(items: unknown, partition: unknown): Verdict {
+  if (isTricky(items)) return UNKNOWN;
+  if (!Array.isArray(items)) return invalid(`items is ${kindOf(items)}, not an array`);
+  const list: unknown[] = items;
+  const verdicts: Verdict[] = [];
+  const seen = new Set<unknown>();
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (isTricky(item)) {
+      verdicts.push(UNKNOWN);
+      continue;
+    }
+    if (!isPlain(item) || Array.isArray(item)) {
+      verdicts.push(invalid(`items[${i}] is ${kindOf(item)}`));
+      continue;
+    }
+    const own = Object.keys(item);
+    for (const k of own) if (!ITEM_KEYS.has(k)) verdicts.push(invalid(`unknown item property ${JSON.stringify(k)}`));
+    const get = (k: string): unknown => (Object.hasOwn(item, k) ? item[k] : undefined);
+    const [key, version] = [get('key'), get('version')];
+    if ([key, version].some(isTricky)) {
+      verdicts.push(UNKNOWN);
+      continue;
+    }
+    verdicts.push(keyVerdict(key));
+    if (seen.has(key)) verdicts.push(invalid(`key ${String(key)} given twice`));
+    seen.add(key);
+    verdicts.push(version === undefined ? VALID : versionVerdict(version, 0));
+    const parts: Record<string, unknown> = {};
+    for (const k of ['value', 'attributeValue', 'fields', 'ttl']) if (Object.hasOwn(item, k)) parts[k] = item[k];
+    verdicts.push(optionsVerdict('put', [parts], { partition, key }));
+  }
+  return combine(...verdicts);
+}
+
+/** A duplicate-free array of keys, as deleteMany takes it. */
+export function deleteManyVerdict(keys: unknown): Verdict {
+  const v = keysVerdict(keys);
+  if (v.kind !== 'valid' || !Array.isArray(keys)) return v;
+  return new Set(keys).size === keys.length ? VALID : invalid('a key given twice');
+}
+
+const ROLES = ['partitionKey', 'sortKey', 'value', 'version', 'expires'];
+const DEFAULT_NAMES = ['id', 'name', 'payload', 'version', 'expires'];
+
+/** TableOptions: undefined, or a plain object of `attributes` only, five distinct DynamoDB attribute names. */
+export function tableOptionsVerdict(v: unknown): Verdict {
+  if (v === undefined) return VALID;
+  if (isTricky(v)) return UNKNOWN;
+  if (!isPlain(v) || Array.isArray(v)) return invalid(`table options are ${kindOf(v)}`);
+  const own = Reflect.ownKeys(v);
+  if (own.some((k) => k !== 'attributes')) return invalid('an unknown table option');
+  const attributes = Object.hasOwn(v, 'attributes') ? v.attributes : undefined;
+  if (attributes === undefined) return VALID;
+  if (isTricky(attributes)) return UNKNOWN;
+  if (!isPlain(attributes) || Array.isArray(attributes)) return invalid(`attributes are ${kindOf(attributes)}`);
+  if (Reflect.ownKeys(attributes).some((k) => typeof k !== 'string' || !ROLES.includes(k)))
+    return invalid('an unknown attribute role');
+  const names = ROLES.map((role, i) => {
+    const given = Object.hasOwn(attributes, role) ? attributes[role] : undefined;
+    return given === undefined ? DEFAULT_NAMES[i] : given;
+  });
+  if (names.some(isTricky)) return UNKNOWN;
+  for (const n of names) {
+    if (typeof n !== 'string' || n === '' || !n.isWellFormed() || utf8(n) > 255 || n === '__proto__')
+      return invalid(`attribute name ${kindOf(n)} is no DynamoDB attribute name`);
+  }
+  return new Set(names).size === names.length ? VALID : invalid('two attributes share a name');
+}
+
 /** A KVPair of the given item, as `previous` of a compare-and-swap. */
 export function pair(partition: string, key: string, version: number): KVPair {
   return new KVPair({ partition, key, version });

@@ -10,15 +10,29 @@
 //   for the old item (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`), with
 //   the stored item in the error, as DynamoDB does;
 // - one containing CONFLICT_NO_ITEM (`~cg`) fails them without it, as
-//   dynalite does, so the library reads the item with a GetItem;
+//   dynalite does, so the library reads the item with a GetItem, which
+//   then finds it;
 // - a GetItem finds nothing for one key in three (by a hash of the key),
-//   and the stored item otherwise: version 7, expiring a day after `now`.
+//   and the stored item otherwise: version 7, expiring a day after `now`;
+// - a BatchWriteItem processes every write.
+//
+// A table laid out with other attribute names (TableOptions.attributes) is
+// told to the client with `layouts.set(tableName, names)`: its requests are
+// checked and answered in those names.
 import AWS from 'aws-sdk';
 import sinon from 'sinon';
 
-export type Command = 'getItem' | 'putItem' | 'updateItem' | 'deleteItem' | 'query' | 'batchGetItem';
+export type Command = 'getItem' | 'putItem' | 'updateItem' | 'deleteItem' | 'query' | 'batchGetItem' | 'batchWriteItem';
 
-const COMMANDS: readonly Command[] = ['getItem', 'putItem', 'updateItem', 'deleteItem', 'query', 'batchGetItem'];
+const COMMANDS: readonly Command[] = [
+  'getItem',
+  'putItem',
+  'updateItem',
+  'deleteItem',
+  'query',
+  'batchGetItem',
+  'batchWriteItem',
+];
 
 /** A sort-key marker: conditional writes fail, with the old item returned. */
 export const CONFLICT = '~cf';
@@ -35,6 +49,8 @@ export interface SentRequest {
 
 export interface CountingClient {
   readonly client: AWS.DynamoDB;
+  /** The attribute names of tables not laid out as the default (`id`, `name`, …), by table name. */
+  readonly layouts: Map<string, Layout>;
   /** The requests received since the last {@link CountingClient.reset}. */
   readonly sent: SentRequest[];
   /** Forgets the requests received so far. */
@@ -44,6 +60,23 @@ export interface CountingClient {
 }
 
 type Item = Record<string, Record<string, unknown>>;
+
+/** The names of the attributes dynastore owns in a table's items. */
+export interface Layout {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly value: string;
+  readonly version: string;
+  readonly expires: string;
+}
+
+export const DEFAULT_LAYOUT: Layout = {
+  partitionKey: 'id',
+  sortKey: 'name',
+  value: 'payload',
+  version: 'version',
+  expires: 'expires',
+};
 
 /** aws-sdk v2's validator, which its typings do not declare. */
 interface ParamValidator {
@@ -69,15 +102,21 @@ export function countingClient(now: number): CountingClient {
   const validator = new ParamValidator(true);
   const expires = String(Math.floor(now / 1000) + 86_400);
   const sent: SentRequest[] = [];
+  const layouts = new Map<string, Layout>();
+  const layoutOf = (params: Record<string, unknown>): Layout => {
+    // A BatchWriteItem names its table in RequestItems.
+    const table = params.TableName ?? Object.keys(params.RequestItems ?? {})[0];
+    return (typeof table === 'string' ? layouts.get(table) : undefined) ?? DEFAULT_LAYOUT;
+  };
   // sinon.replace, not a stub: a stub records every call, and a fuzzer makes tens of thousands.
   const sandbox = sinon.createSandbox();
   for (const command of COMMANDS) {
     sandbox.replace(client, command, ((params: Record<string, unknown>) => {
-      const refused = refusal(validator, operations[command]?.input, command, params);
+      const refused = refusal(validator, operations[command]?.input, command, params, layoutOf(params));
       sent.push(refused === undefined ? { command, params } : { command, params, refused });
       const settle = (): Promise<unknown> =>
         refused === undefined
-          ? answer(command, params, expires)
+          ? answer(command, params, expires, layoutOf(params))
           : Promise.reject(
               awsError(refused.startsWith('SDK:') ? 'InvalidParameterType' : 'ValidationException', refused),
             );
@@ -89,6 +128,7 @@ export function countingClient(now: number): CountingClient {
   }
   return {
     client,
+    layouts,
     sent,
     reset() {
       sent.length = 0;
@@ -117,25 +157,30 @@ function str(av: unknown): string {
   return typeof s === 'string' ? s : '';
 }
 
-function storedItem(id: string, name: string, expires: string): Item {
-  return {
-    id: { S: id },
-    name: { S: name },
-    version: { N: '7' },
-    payload: { S: 'stored' },
-    expires: { N: expires },
-    tag: { S: 'stored tag' },
-  };
+function storedItem(id: string, name: string, expires: string, layout: Layout = DEFAULT_LAYOUT): Item {
+  const item: Item = { tag: { S: 'stored tag' } };
+  item[layout.partitionKey] = { S: id };
+  item[layout.sortKey] = { S: name };
+  item[layout.version] = { N: '7' };
+  item[layout.value] = { S: 'stored' };
+  item[layout.expires] = { N: expires };
+  return item;
 }
 
-async function answer(command: Command, params: Record<string, unknown>, expires: string): Promise<unknown> {
+async function answer(
+  command: Command,
+  params: Record<string, unknown>,
+  expires: string,
+  layout: Layout,
+): Promise<unknown> {
   // An answer comes asynchronously, as the SDK's does.
   await Promise.resolve();
   const key = params.Key as Item | undefined;
-  const id = str(key?.id ?? (params.Item as Item | undefined)?.id);
-  const name = str(key?.name ?? (params.Item as Item | undefined)?.name);
-  const stored = storedItem(id, name, expires);
-  if (command !== 'query' && command !== 'batchGetItem' && command !== 'getItem') {
+  const item = params.Item as Item | undefined;
+  const id = str(key?.[layout.partitionKey] ?? item?.[layout.partitionKey]);
+  const name = str(key?.[layout.sortKey] ?? item?.[layout.sortKey]);
+  const stored = storedItem(id, name, expires, layout);
+  if (command !== 'query' && command !== 'batchGetItem' && command !== 'getItem' && command !== 'batchWriteItem') {
     const conditional = typeof params.ConditionExpression === 'string';
     if (conditional && params.ReturnValuesOnConditionCheckFailure === 'ALL_OLD') {
       if (name.includes(CONFLICT))
@@ -146,14 +191,15 @@ async function answer(command: Command, params: Record<string, unknown>, expires
   }
   switch (command) {
     case 'getItem':
-      return hash(name) % 3 === 0 ? {} : { Item: stored };
+      // The item a condition failed on is there when it is read.
+      return hash(name) % 3 === 0 && !name.includes(CONFLICT_NO_ITEM) ? {} : { Item: stored };
     case 'updateItem':
       return params.ReturnValues === 'ALL_NEW' ? { Attributes: { ...stored, version: { N: '8' } } } : {};
     case 'putItem':
     case 'deleteItem':
       return {};
     case 'query':
-      return queryAnswer(params, expires);
+      return queryAnswer(params, expires, layout);
     case 'batchGetItem': {
       const requestItems = params.RequestItems as Record<string, { Keys: Item[] }>;
       const responses: Record<string, Item[]> = {};
@@ -164,6 +210,8 @@ async function answer(command: Command, params: Record<string, unknown>, expires
       }
       return { Responses: responses, UnprocessedKeys: {} };
     }
+    case 'batchWriteItem':
+      return { UnprocessedItems: {} };
   }
 }
 
@@ -172,7 +220,7 @@ async function answer(command: Command, params: Record<string, unknown>, expires
  * LastEvaluatedKey of the table's or index's key attributes, so that a
  * listing takes two pages.
  */
-function queryAnswer(params: Record<string, unknown>, expires: string): unknown {
+function queryAnswer(params: Record<string, unknown>, expires: string, layout: Layout): unknown {
   const names = (params.ExpressionAttributeNames ?? {}) as Record<string, string>;
   const values = (params.ExpressionAttributeValues ?? {}) as Item;
   // `#p = :p` or `#p = :p AND begins_with(#s, :s)`: the library's own placeholders.
@@ -181,20 +229,24 @@ function queryAnswer(params: Record<string, unknown>, expires: string): unknown 
   );
   if (placeholders === null) return { Items: [], Count: 0 };
   const [, p, pv, s, sv] = placeholders;
-  const partitionAttribute = names[p ?? ''] ?? 'id';
+  const partitionAttribute = names[p ?? ''] ?? layout.partitionKey;
   const partition = str(values[pv ?? '']);
-  const sortAttribute = s === undefined ? (params.IndexName === undefined ? 'name' : undefined) : names[s];
+  const sortAttribute = s === undefined ? (params.IndexName === undefined ? layout.sortKey : undefined) : names[s];
   const sort = sv === undefined ? 'a' : str(values[sv]) || 'a';
   const item: Item = storedItem(
-    partitionAttribute === 'id' ? partition : 'p',
-    sortAttribute === 'name' ? sort : 'n',
+    partitionAttribute === layout.partitionKey ? partition : 'p',
+    sortAttribute === layout.sortKey ? sort : 'n',
     expires,
+    layout,
   );
   if (sortAttribute !== undefined) item[sortAttribute] = { S: sort };
   item[partitionAttribute] = { S: partition };
   const page: Record<string, unknown> = { Items: [item], Count: 1 };
   if (params.ExclusiveStartKey === undefined && sortAttribute !== undefined) {
-    const lastKey: Item = { id: item.id ?? {}, name: item.name ?? {} };
+    const lastKey: Item = {
+      [layout.partitionKey]: item[layout.partitionKey] ?? {},
+      [layout.sortKey]: item[layout.sortKey] ?? {},
+    };
     lastKey[partitionAttribute] = { S: partition };
     lastKey[sortAttribute] = { S: sort };
     page.LastEvaluatedKey = lastKey;
@@ -208,6 +260,7 @@ function refusal(
   shape: unknown,
   command: Command,
   params: Record<string, unknown>,
+  layout: Layout,
 ): string | undefined {
   try {
     validator.validate(shape, params);
@@ -218,10 +271,23 @@ function refusal(
   if (limit !== undefined && (typeof limit !== 'number' || limit > MAX_LIMIT)) {
     return `${command}: Limit ${typeof limit === 'number' ? limit : typeof limit} is over DynamoDB's ${MAX_LIMIT}`;
   }
+  const keyless = (item: Item): boolean => str(item[layout.partitionKey]) === '' || str(item[layout.sortKey]) === '';
   for (const member of ['Key', 'Item'] as const) {
     const item = params[member] as Item | undefined;
-    if (item !== undefined && (str(item.id) === '' || str(item.name) === '')) {
-      return `${command}: an empty or missing key attribute in ${member}`;
+    if (item !== undefined && keyless(item)) return `${command}: an empty or missing key attribute in ${member}`;
+  }
+  if (command === 'batchWriteItem') {
+    const requests = Object.values(params.RequestItems as Record<string, Record<string, Record<string, Item>>[]>);
+    for (const writes of requests) {
+      if (writes.length > 25) return `${command}: ${writes.length} writes, over DynamoDB's 25`;
+      const keys = new Set<string>();
+      for (const w of writes) {
+        const item = w.PutRequest?.Item ?? w.DeleteRequest?.Key;
+        if (item === undefined || keyless(item)) return `${command}: an empty or missing key attribute`;
+        const k = JSON.stringify([str(item[layout.partitionKey]), str(item[layout.sortKey])]);
+        if (keys.has(k)) return `${command}: a key written twice in one request`;
+        keys.add(k);
+      }
     }
   }
   return badValue(params, command, 0);

@@ -46,12 +46,16 @@ import {
   writeWithTTL,
   type AttributeValue,
   type Lock,
+  type TableOptions,
 } from '../../lib';
 import { openTelemetryHooks } from '../../lib/opentelemetry';
+import { DynamoDBFeatureStore } from '../../lib/launchdarkly';
 import * as v3 from '../../lib/v3';
 import {
+  batchOptionsVerdict,
   behaviours,
   combine,
+  deleteManyVerdict,
   hooksVerdict,
   invalid,
   isPlain,
@@ -68,13 +72,16 @@ import {
   partitionVerdict,
   prefixVerdict,
   previousVerdict,
+  putManyVerdict,
   RESUME,
   sessionVerdict,
+  tableOptionsVerdict,
   tableVerdict,
   TAKEN,
   UNKNOWN,
   VALID,
   validMade,
+  versionVerdict,
   type OptionKind,
   type Verdict,
 } from '../helpers/api-model';
@@ -1365,6 +1372,214 @@ entry(
     })),
 );
 
+// putIfNewer: the caller's version, an integer from 1; put's options.
+function versionArg(min: 0 | 1): fc.Arbitrary<Arg> {
+  return position(
+    data(
+      fc.oneof(
+        fc.integer({ min, max: 20 }),
+        fc.constantFrom(min, 7, Number.MAX_SAFE_INTEGER),
+        fc.integer({ min, max: Number.MAX_SAFE_INTEGER }),
+      ),
+    ),
+    fc.oneof(hostile(), data(fc.constantFrom<unknown>(0, -0, -1, 1.5, 2 ** 53, NaN, Infinity, '3', 3n, null))),
+    4,
+    1,
+  );
+}
+
+entry(
+  'putIfNewer',
+  5,
+  fc
+    .record({
+      variant: sessionVariant,
+      via,
+      p: partitionArg,
+      k: keyArg,
+      version: versionArg(1),
+      opts: optionList('put'),
+    })
+    .map(({ variant, via: v, p, k, version, opts }) => ({
+      label: operationLabel(variant, v, 'putIfNewer', p, [k, version, ...opts]),
+      verdict: () =>
+        combine(
+          partitionVerdict(p.value),
+          keyVerdict(k.value),
+          versionVerdict(version.value, 1),
+          optionsVerdict(
+            'put',
+            opts.map((o) => o.value),
+            { partition: p.value, key: k.value },
+          ),
+        ),
+      counted: true,
+      run: (h: Harness) => invoke(h, variant, v, p.value, 'putIfNewer', [k.value, version.value, ...values(opts)]),
+    })),
+);
+
+// putMany and deleteMany: one options object of the common options and onProgress.
+const onProgressArg = fc.oneof(
+  fresh('() => undefined', () => () => undefined),
+  fresh('() => { throw CallbackError }', () => () => {
+    throw new CallbackError('onProgress');
+  }),
+);
+
+const batchOptionsArg: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(arg(undefined, 'undefined')) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(validOptionObject('delete'), fc.option(onProgressArg))
+      .map(([o, progress]) =>
+        progress === null
+          ? o
+          : objectArg([
+              ...Object.entries(o.value as object).map(([k, x]) => [k, arg(x, labelOf(x))] as const),
+              ['onProgress', progress],
+            ]),
+      ),
+  },
+  { weight: 2, arbitrary: badValueOption('delete') },
+  { weight: 1, arbitrary: foreignOption('delete') },
+  { weight: 1, arbitrary: reshaped(validOptionObject('delete')) },
+  { weight: 1, arbitrary: hostile() },
+  {
+    weight: 1,
+    arbitrary: data(
+      fc.constantFrom<unknown>({ onProgress: 5 }, { onProgress: 'x' }, { onProgress: null }, [], new Map()),
+    ),
+  },
+);
+
+/** A list's label: its first few members and its length. */
+function listLabel(list: readonly Arg[]): string {
+  return list.length > 4 ? `[${argList(list.slice(0, 3))}, … ${list.length} members]` : `[${argList(list)}]`;
+}
+
+const validItemParts = fc
+  .record(
+    { value: VALID_VALUES.value!, attributeValue: validAttributeValue, fields: validFields, ttl: VALID_VALUES.ttl! },
+    { requiredKeys: [] },
+  )
+  .map((r) => {
+    const entries = Object.entries(r).filter(([k]) => k !== 'attributeValue' || r.value === undefined);
+    return entries;
+  });
+
+const validItem = fc
+  .tuple(validKey, fc.option(versionArg(0).filter((a) => versionVerdict(a.value, 0).kind === 'valid')), validItemParts)
+  .map(([k, version, parts]) =>
+    objectArg([['key', k], ...(version === null ? [] : [['version', version] as const]), ...parts]),
+  );
+
+const badItem: fc.Arbitrary<Arg> = fc.oneof(
+  hostile(),
+  badString(1024).map((k) => objectArg([['key', k]])),
+  versionArg(0).map((version) =>
+    objectArg([
+      ['key', arg('a', '"a"')],
+      ['version', version],
+    ]),
+  ),
+  data(
+    fc.constantFrom<unknown>(
+      { key: 'a', extra: 1 },
+      { key: 'a', value: 'x', attributeValue: { S: 'y' } },
+      { key: 'a', fields: { id: 1 } },
+      { key: 'a', ttl: 0 },
+      { key: 'a', value: '\ud800' },
+      { key: 'a', previous: { version: 1 } },
+      { version: 1 },
+      ['a'],
+    ),
+  ),
+  reshaped(validItem),
+);
+
+const itemsArg: fc.Arbitrary<Arg> = position(
+  fc
+    .uniqueArray(validItem, { maxLength: 60, selector: (a) => (a.value as { key: unknown }).key })
+    .map((items) => arg(made(items.map((i) => i.value)), listLabel(items))),
+  fc.oneof(
+    hostile(),
+    fc
+      .tuple(fc.array(validItem, { maxLength: 3 }), badItem)
+      .map(([items, bad]) => arg([...items.map((i) => i.value), bad.value], listLabel([...items, bad]))),
+    validItem.map((i) => arg([i.value, i.value], `[${i.label}, the same again]`)),
+    proxies(
+      fc.array(validItem, { maxLength: 3 }).map((items) =>
+        arg(
+          items.map((i) => i.value),
+          listLabel(items),
+        ),
+      ),
+    ),
+  ),
+  3,
+  1,
+);
+
+entry(
+  'putMany',
+  4,
+  fc
+    .record({ variant: sessionVariant, via, p: partitionArg, items: itemsArg, opts: batchOptionsArg })
+    .map(({ variant, via: v, p, items, opts }) => ({
+      label: operationLabel(variant, v, 'putMany', p, [items, opts]),
+      verdict: () =>
+        combine(partitionVerdict(p.value), putManyVerdict(items.value, p.value), batchOptionsVerdict(opts.value)),
+      callbacks: true,
+      counted: true,
+      run: (h: Harness) => invoke(h, variant, v, p.value, 'putMany', [items.value, opts.value]),
+    })),
+);
+
+entry(
+  'deleteMany',
+  4,
+  fc
+    .record({
+      variant: sessionVariant,
+      via,
+      p: partitionArg,
+      keys: position(
+        fc.array(validKey, { maxLength: 60 }).map((ks) =>
+          arg(
+            ks.map((k) => k.value),
+            listLabel(ks),
+          ),
+        ),
+        fc.oneof(
+          hostile(),
+          fc
+            .tuple(fc.array(validKey, { maxLength: 3 }), badString(1024))
+            .map(([ks, bad]) => arg([...ks.map((k) => k.value), bad.value], listLabel([...ks, bad]))),
+          validKey.map((k) => arg([k.value, k.value], `[${k.label}, ${k.label}]`)),
+          proxies(
+            fc.array(validKey, { maxLength: 3 }).map((ks) =>
+              arg(
+                ks.map((k) => k.value),
+                listLabel(ks),
+              ),
+            ),
+          ),
+        ),
+        3,
+        1,
+      ),
+      opts: batchOptionsArg,
+    })
+    .map(({ variant, via: v, p, keys, opts }) => ({
+      label: operationLabel(variant, v, 'deleteMany', p, [keys, opts]),
+      verdict: () => combine(partitionVerdict(p.value), deleteManyVerdict(keys.value), batchOptionsVerdict(opts.value)),
+      callbacks: true,
+      counted: true,
+      run: (h: Harness) => invoke(h, variant, v, p.value, 'deleteMany', [keys.value, opts.value]),
+    })),
+);
+
 type ListOp = 'listPage' | 'list' | 'iterate';
 for (const op of ['listPage', 'list', 'iterate'] as const satisfies readonly ListOp[]) {
   entry(
@@ -1905,33 +2120,117 @@ const sessionOrNot: fc.Arbitrary<Arg> = position(
   1,
 );
 
+// Table options: other names for the attributes dynastore owns.
+const attributeName = position(
+  fc
+    .oneof(
+      fc.constantFrom('namespace', 'key', 'item', 'v', 'ttl', 'é', 'id', 'name', 'payload', 'version', 'expires'),
+      fc.stringMatching(NAME_CHARS),
+      fc.constant('a'.repeat(255)),
+    )
+    .map((s) => arg(s, labelOf(s))),
+  fc.oneof(
+    hostile(),
+    loneSurrogates,
+    data(fc.constantFrom<unknown>('', '__proto__', 'a'.repeat(256), 'é'.repeat(128), 5, null)),
+  ),
+  5,
+  1,
+);
+
+const validAttributes = fc
+  .uniqueArray(
+    fc.tuple(
+      fc.constantFrom('partitionKey', 'sortKey', 'value', 'version', 'expires'),
+      attributeName.filter((a) => typeof a.value === 'string'),
+    ),
+    { maxLength: 5, selector: ([role]) => role },
+  )
+  .map((pairs) => objectArg(pairs));
+
+const tableOptionsArg: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(arg(undefined, 'undefined')) },
+  { weight: 4, arbitrary: validAttributes.map((a) => objectArg([['attributes', a]])) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(validAttributes, fc.constantFrom('partitionKey', 'sortKey', 'value', 'version', 'expires'), attributeName)
+      .map(([a, role, name]) =>
+        objectArg([
+          [
+            'attributes',
+            objectArg([
+              ...Object.entries(a.value as object).map(([k, x]) => [k, arg(x, labelOf(x))] as const),
+              [role, name],
+            ]),
+          ],
+        ]),
+      ),
+  },
+  { weight: 1, arbitrary: reshaped(validAttributes.map((a) => objectArg([['attributes', a]]))) },
+  {
+    weight: 1,
+    arbitrary: validAttributes.map((a) =>
+      objectArg([
+        ['attributes', a],
+        ['attribute', a],
+      ]),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      hostile(),
+      hostile().map((a) => objectArg([['attributes', a]])),
+      reshaped(validAttributes).map((a) => objectArg([['attributes', a]])),
+      data(
+        fc.constantFrom<unknown>(
+          { attributes: { partitionKey: 'k', sortKey: 'k' } },
+          { attributes: { id: 'x' } },
+          { attributes: { version: 'name' } },
+          {},
+          [],
+        ),
+      ),
+    ),
+  },
+);
+
+/** A get and a first page from a table made with `options`, its layout told to the counting client. */
+async function useTable(h: Harness, table: Table): Promise<unknown> {
+  h.counting.layouts.set(table.tableName, table.attributes);
+  try {
+    const partition = table.partition('p');
+    return [await partition.get('k'), await partition.listPage('')];
+  } finally {
+    h.counting.layouts.delete(table.tableName);
+  }
+}
+
 entry(
   'session.table',
-  2,
+  3,
   fc
     .record({
       name: position(
         validTableName.map((s) => arg(s, labelOf(s))),
         badString(255),
       ),
+      options: tableOptionsArg,
       variant: sessionVariant,
     })
-    .map(({ name, variant }) => ({
-      label: `${variantLabel(variant)}.table(${name.label}).partition("p").get("k")`,
-      verdict: () => tableVerdict(name.value),
+    .map(({ name, options, variant }) => ({
+      label: `${variantLabel(variant)}.table(${argList(options.value === undefined ? [name] : [name, options])}).partition("p"): get("k"), listPage("")`,
+      verdict: () => combine(tableVerdict(name.value), tableOptionsVerdict(options.value)),
       counted: true,
       run: async (h: Harness) =>
-        h
-          .session(variant)
-          .table(name.value as string)
-          .partition('p')
-          .get('k'),
+        useTable(h, h.session(variant).table(name.value as string, options.value as TableOptions)),
     })),
 );
 
 entry(
   'new Table',
-  2,
+  3,
   fc
     .record({
       session: sessionOrNot,
@@ -1939,12 +2238,19 @@ entry(
         validTableName.map((s) => arg(s, labelOf(s))),
         badString(255),
       ),
+      options: tableOptionsArg,
     })
-    .map(({ session, name }) => ({
-      label: `new Table(${session.label}, ${name.label}).get("p", "k")`,
-      verdict: () => combine(made_(session.value, Session, 'a Session'), tableVerdict(name.value)),
+    .map(({ session, name, options }) => ({
+      label: `new Table(${argList(options.value === undefined ? [session, name] : [session, name, options])}).partition("p"): get("k"), listPage("")`,
+      verdict: () =>
+        combine(
+          made_(session.value, Session, 'a Session'),
+          tableVerdict(name.value),
+          tableOptionsVerdict(options.value),
+        ),
       counted: true,
-      run: async () => new Table(session.value as Session, name.value as string).get('p', 'k'),
+      run: async (h: Harness) =>
+        useTable(h, new Table(session.value as Session, name.value as string, options.value as TableOptions)),
     })),
 );
 
@@ -1998,6 +2304,193 @@ entry(
       counted: true,
       run: async () => new Partition(table.value as Table, name.value as string).get('k'),
     })),
+);
+
+// The LaunchDarkly store's factory: only its option checks (the factory makes no request).
+const STORE_OPTIONS = ['prefix', 'cacheTTL', 'dynamoDBClient', 'clientOptions', 'logger', 'session', 'client', 'hooks'];
+const STORE_CONNECTIONS = ['session', 'client', 'dynamoDBClient', 'clientOptions'];
+const LOGGER_LEVELS = ['error', 'warn', 'info', 'debug'];
+
+function featureStoreVerdict(h: Harness, table: unknown, options: unknown): Verdict {
+  const t = tableVerdict(table);
+  if (options === undefined) return t;
+  if (isTricky(options)) return combine(t, UNKNOWN);
+  if (!isPlain(options)) return invalid(`store options are ${kindOf(options)}`);
+  const verdicts: Verdict[] = [t];
+  for (const key of Reflect.ownKeys(options))
+    if (typeof key !== 'string' || !STORE_OPTIONS.includes(key)) verdicts.push(invalid('an unknown store option'));
+  const given = Object.fromEntries(
+    STORE_OPTIONS.map((k) => [k, Object.hasOwn(options, k) ? options[k] : undefined] as const),
+  );
+  if (Object.values(given).some(isTricky)) return combine(...verdicts, UNKNOWN);
+  if (STORE_CONNECTIONS.filter((k) => given[k] !== undefined).length > 1) verdicts.push(invalid('two connections'));
+  if (given.session !== undefined && given.hooks !== undefined) verdicts.push(invalid('session and hooks'));
+  const { prefix, cacheTTL, logger, session, client, dynamoDBClient, clientOptions, hooks } = given;
+  if (prefix !== undefined && prefix !== null && prefix !== '') {
+    verdicts.push(typeof prefix === 'string' ? partitionVerdict(`${prefix}:$inited`) : invalid('prefix is no string'));
+  }
+  if (cacheTTL !== undefined && cacheTTL !== null) {
+    verdicts.push(
+      typeof cacheTTL === 'number' && Number.isFinite(cacheTTL) && cacheTTL >= 0 ? VALID : invalid('a bad cacheTTL'),
+    );
+  }
+  if (logger !== undefined) {
+    const l = logger as Record<string, unknown> | null;
+    verdicts.push(
+      typeof logger === 'object' && l !== null && LOGGER_LEVELS.every((m) => typeof l[m] === 'function')
+        ? VALID
+        : invalid('logger is no LDLogger'),
+    );
+  }
+  if (session !== undefined) verdicts.push(validMade.has(session as object) ? VALID : invalid('session is no Session'));
+  const known = (c: unknown): boolean => c === h.counting.client || c === v3Client;
+  if (client !== undefined) {
+    verdicts.push(
+      typeof client !== 'object' || client === null ? invalid('client is no object') : known(client) ? VALID : UNKNOWN,
+    );
+  }
+  if (dynamoDBClient !== undefined) {
+    verdicts.push(
+      dynamoDBClient === v3Client
+        ? VALID
+        : dynamoDBClient === h.counting.client || typeof dynamoDBClient !== 'object' || dynamoDBClient === null
+          ? invalid('dynamoDBClient is no v3 client')
+          : UNKNOWN,
+    );
+  }
+  if (clientOptions !== undefined) {
+    verdicts.push(isPlain(clientOptions) ? (validMade.has(clientOptions) ? VALID : UNKNOWN) : invalid('clientOptions'));
+  }
+  verdicts.push(hooksVerdict(hooks, false));
+  return combine(...verdicts);
+}
+
+const validLogger = fresh('{ error, warn, info, debug }', () =>
+  Object.fromEntries(LOGGER_LEVELS.map((m) => [m, () => undefined])),
+);
+
+const storeOptionsArg: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(arg(undefined, 'undefined')) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .record(
+        {
+          prefix: position(
+            fc.oneof(validPartition, data(fc.constantFrom('', null, 'production'))),
+            fc.oneof(hostile(), loneSurrogates, fc.constant(arg('a'.repeat(2048), '"a"×2048'))),
+            4,
+            1,
+          ),
+          cacheTTL: position(
+            data(fc.oneof(fc.nat(3600), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constant(null))),
+            fc.oneof(hostile(), data(fc.constantFrom<unknown>(-1, NaN, Infinity, '15', 15n))),
+            4,
+            1,
+          ),
+          logger: position(validLogger, fc.oneof(hostile(), data(fc.constantFrom<unknown>({}, { error() {} }))), 4, 1),
+          connection: fc.constantFrom(
+            'none',
+            'session',
+            'client',
+            'v3client',
+            'dynamoDBClient',
+            'clientOptions',
+            'badSession',
+            'v2AsV3',
+            'two',
+          ),
+          hooks: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hooksArg }),
+          extra: fc.oneof(
+            { weight: 8, arbitrary: fc.constant(undefined) },
+            { weight: 1, arbitrary: fc.constantFrom('region', 'tableName', 'prefx', 'attributes') },
+          ),
+        },
+        { requiredKeys: ['connection'] },
+      )
+      .map(({ connection, hooks, extra, ...r }) => {
+        const h = theHarness();
+        const session = (): Arg =>
+          arg(
+            made(h.session({ hooks: false, clock: true, tokenSecret: false, returnConsumedCapacity: undefined })),
+            'session',
+          );
+        const config = (): Arg =>
+          arg(
+            made({
+              region: 'us-east-1',
+              endpoint: 'http://127.0.0.1:9',
+              credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+            }),
+            '{ region, endpoint, credentials }',
+          );
+        const conn: (readonly [string, Arg])[] =
+          connection === 'session'
+            ? [['session', session()]]
+            : connection === 'client'
+              ? [['client', arg(h.counting.client, 'the counting client')]]
+              : connection === 'v3client'
+                ? [['client', arg(v3Client, 'a v3 DynamoDBClient')]]
+                : connection === 'dynamoDBClient'
+                  ? [['dynamoDBClient', arg(v3Client, 'a v3 DynamoDBClient')]]
+                  : connection === 'clientOptions'
+                    ? [['clientOptions', config()]]
+                    : connection === 'badSession'
+                      ? [['session', arg(Object.create(Session.prototype), 'Object.create(Session.prototype)')]]
+                      : connection === 'v2AsV3'
+                        ? [['dynamoDBClient', arg(h.counting.client, 'an aws-sdk v2 client')]]
+                        : connection === 'two'
+                          ? [
+                              ['client', arg(h.counting.client, 'the counting client')],
+                              ['session', session()],
+                            ]
+                          : [];
+        const entries: (readonly [string, Arg])[] = [
+          ...Object.entries(r).filter((e): e is [string, Arg] => e[1] !== undefined),
+          ...conn,
+          ...(hooks === undefined ? [] : [['hooks', hooks] as const]),
+          ...(extra === undefined ? [] : [[extra, arg('x', '"x"')] as const]),
+        ];
+        return objectArg(entries);
+      }),
+  },
+  { weight: 1, arbitrary: hostile() },
+  {
+    weight: 1,
+    arbitrary: data(
+      fc.constantFrom<unknown>(
+        { dynamoDBClient: null },
+        { session: {} },
+        { logger: () => undefined },
+        [],
+        'launchdarkly',
+      ),
+    ),
+  },
+);
+
+entry(
+  'DynamoDBFeatureStore',
+  3,
+  fc
+    .record({
+      name: position(
+        validTableName.map((s) => arg(s, labelOf(s))),
+        badString(255),
+      ),
+      options: storeOptionsArg,
+    })
+    .map(({ name, options }) => ({
+      label: `DynamoDBFeatureStore(${argList(options.value === undefined ? [name] : [name, options])})`,
+      verdict: () => featureStoreVerdict(theHarness(), name.value, options.value),
+      counted: true,
+      run: () => {
+        const factory: unknown = DynamoDBFeatureStore(name.value as string, options.value as never);
+        if (typeof factory !== 'function') throw new TypeError(`the factory is ${kindOf(factory)}`);
+        return 'a factory';
+      },
+    })),
+  maybePollutedNoValue,
 );
 
 // The option helpers: called with anything, then given to an operation that takes their option.

@@ -108,6 +108,20 @@ describe('putMany and deleteMany', () => {
     ]);
   });
 
+  it('a version of null is INVALID_ARGUMENT, not the default 1, and nothing is sent', async () => {
+    const { session, calls } = stubSession(() => ({}));
+    const err: unknown = await session
+      .table(T)
+      .putMany('p', [{ key: 'a', version: null as unknown as number }])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(DynastoreError.is(err, 'INVALID_ARGUMENT')).to.equal(true);
+    expect((err as Error).message).to.contain('version');
+    expect(calls).to.have.length(0);
+  });
+
   it('an empty list sends nothing and resolves 0', async () => {
     const { session, calls } = stubSession(() => ({}));
     expect(await session.table(T).putMany('p', [])).to.equal(0);

@@ -116,6 +116,31 @@ describe('DynamoDBFeatureStore options', () => {
     expect(refusal({ session: new Session({ client: v2 }), hooks: {} }).message).to.contain('hooks or session');
   });
 
+  it('reads no option from a polluted Object.prototype', () => {
+    Object.defineProperty(Object.prototype, 'client', { value: 'toString', configurable: true, writable: true });
+    try {
+      expect(DynamoDBFeatureStore('launchdarkly', {})).to.be.a('function');
+      expect(DynamoDBFeatureStore('launchdarkly')).to.be.a('function');
+    } finally {
+      Reflect.deleteProperty(Object.prototype, 'client');
+    }
+  });
+
+  it('a logger whose methods cannot be read: INVALID_ARGUMENT, with the error as cause', () => {
+    const boom = new Error('boom');
+    const logger = new Proxy(
+      {},
+      {
+        get() {
+          throw boom;
+        },
+      },
+    );
+    const err = refusal({ logger });
+    expect(err.message).to.contain('logger could not be read');
+    expect(err.cause).to.equal(boom);
+  });
+
   it('an option whose getter throws: INVALID_ARGUMENT naming it, with the error as cause', () => {
     const boom = new Error('boom');
     const err = refusal({
