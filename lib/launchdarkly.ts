@@ -42,7 +42,7 @@ import { DynastoreError, invalidArgument, quote } from './errors';
 import type { Hooks } from './hooks';
 import { LAUNCHDARKLY_ATTRIBUTES, INITED_KEY, LaunchDarklyStore } from './launchdarkly-store';
 import { isV3Client, Session, type DynamoDBClientLike } from './session';
-import { checkPartitionKey, checkTableName, describeValue } from './validate';
+import { checkPartitionKey, checkTableName, describeValue, isPlainObject } from './validate';
 
 /**
  * How {@link DynamoDBFeatureStore} stores: LaunchDarkly's own options
@@ -352,13 +352,6 @@ function buildSession(options: { client?: object; hooks?: Hooks }): Session<obje
 function sdkLogger(clientContext: LDClientContext): LDLogger {
   const logger = (clientContext as Partial<LDClientContext> | undefined)?.basicConfiguration?.logger;
   return logger ?? basicLogger({});
-}
-
-/** Whether `value` is an object literal, from any realm. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** The options, read once from the object's own properties and checked, each where it is named. */

@@ -1,6 +1,6 @@
 import type { AttributeMap } from './attribute';
 import { DynastoreError, invalidArgument, quote } from './errors';
-import { describeValue, utf8Length } from './validate';
+import { describeValue, isPlainObject, utf8Length } from './validate';
 
 // A table's layout: the names of the five attributes dynastore owns in each
 // item. Every request, condition, decoding and token of a table reads its
@@ -94,12 +94,6 @@ export const DEFAULT_LAYOUT: Layout = layoutOf(
 
 /** DynamoDB's limit on a key attribute's name, in UTF-8 bytes. */
 const NAME_BYTES = 255;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
-}
 
 /**
  * @internal The layout {@link TableOptions} ask for, read once from own

@@ -4,7 +4,7 @@ import { DynastoreError, invalidArgument, quote } from './errors';
 import type { KVPair } from './kvpair';
 import type { GetOptions, WriteOptions } from './options';
 import { checkSignal } from './resolve';
-import { checkWellFormed, checkWriteSize, describeValue, type AttributeNames } from './validate';
+import { type AttributeNames, checkWellFormed, checkWriteSize, describeValue, isPlainObject } from './validate';
 
 /**
  * @internal What a lock needs of the partition it lives in: its two
@@ -151,13 +151,6 @@ const LOCK_KEYS = new Set(['ttl', 'heartbeat', 'wait', 'retry', 'value', 'signal
 
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
-}
-
-/** An object literal or JSON-like object of any realm: a Map, a Date or a class instance would lose its content. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** Runs `read` on the caller's options: what a getter or Proxy trap throws becomes INVALID_ARGUMENT. */

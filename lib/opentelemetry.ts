@@ -6,7 +6,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, t
 import { DynastoreError, invalidArgument } from './errors';
 import type { Hooks, OperationContext, OperationOutcome, RequestContext, RequestOutcome, RequestParams } from './hooks';
 import { readHooks } from './session';
-import { describeValue } from './validate';
+import { describeValue, isPlainObject } from './validate';
 
 /** How {@link openTelemetryHooks} traces. */
 export interface OpenTelemetryOptions {
@@ -245,13 +245,6 @@ function classProperty(object: object, key: string): unknown {
     if (Object.hasOwn(p as object, key)) return Reflect.get(object, key);
   }
   return undefined;
-}
-
-/** An object literal or JSON-like object of any realm: its prototype is null or a root object. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** Whether a hook returned a promise; a `then` that throws when read makes it none. */

@@ -8,6 +8,7 @@ import {
   checkNumber,
   checkWellFormed,
   describeValue,
+  isPlainObject,
   RESERVED,
   utf8Length,
 } from './validate';
@@ -97,17 +98,6 @@ type Options = Record<string, unknown>;
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the one cast, named once
 function blank<T extends object>(): T {
   return Object.create(null) as T;
-}
-
-/**
- * An object literal or JSON-like object, of any realm: its prototype is null
- * or a root object. Arrays, bytes, Maps, class instances and boxed
- * primitives are not, and would lose their content to an own-keys read.
- */
-function isPlainObject(value: unknown): value is Options {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** A property of `object`, own or from its class, never from Object.prototype. */

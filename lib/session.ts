@@ -9,7 +9,7 @@ import type { TableOptions } from './layout';
 import type { Runtime } from './request';
 import { AwsSdkV2Client, isV2Client } from './sdk-v2';
 import { Table } from './table';
-import { describeValue } from './validate';
+import { describeValue, isPlainObject } from './validate';
 
 /**
  * The shape of an aws-sdk v3 `DynamoDBClient` (from `@aws-sdk/client-dynamodb`),
@@ -249,18 +249,6 @@ const CLIENT_SETTINGS = new Set([
 type ReadOptions = { -readonly [K in keyof SessionOptions]?: unknown };
 
 /**
- * Whether `value` is an object literal (or made with `Object.create(null)`),
- * from any realm: only such an object's own properties are all there is to
- * it. Anything else could carry options on its prototype, which reading own
- * properties alone would silently miss.
- */
-function isPlainObject(value: object): boolean {
-  if (Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
-}
-
-/**
  * The session's options, read once, from the object's own properties only:
  * a property inherited from a polluted `Object.prototype` is no option, and
  * an unknown name is refused rather than ignored. Whatever a hostile object
@@ -281,7 +269,7 @@ function readOptions(options: unknown): ReadOptions {
       if (typeof key === 'symbol') throw invalidArgument('unknown session option: a symbol', key);
       if (!(OPTION_NAMES as readonly string[]).includes(key)) throw unknownOption(key);
       reading = key;
-      read[key as keyof SessionOptions] = (options as Record<string, unknown>)[key];
+      read[key as keyof SessionOptions] = (options)[key];
     }
     return read;
   } catch (err) {
@@ -335,7 +323,7 @@ function buildClient(config: unknown): AwsSdkV2Client {
           config,
         );
       }
-      settings = Object.fromEntries(Object.keys(config).map((key) => [key, (config as Record<string, unknown>)[key]]));
+      settings = Object.fromEntries(Object.keys(config).map((key) => [key, (config)[key]]));
     } catch (err) {
       if (DynastoreError.is(err, 'INVALID_ARGUMENT')) throw err;
       throw new DynastoreError('INVALID_ARGUMENT', 'config could not be read: it threw (see cause)', { cause: err });
@@ -378,7 +366,7 @@ export function readHooks(hooks: unknown): Hooks | undefined {
         throw invalidArgument(`unknown hook ${name}: hooks are ${HOOK_NAMES.join(', ')}`, key);
       }
       reading = key;
-      const hook: unknown = (hooks as Record<string, unknown>)[key];
+      const hook: unknown = (hooks)[key];
       if (hook === undefined) continue;
       if (typeof hook !== 'function') {
         throw invalidArgument(`hooks.${key} must be a function, got ${describeValue(hook)}`, hook);

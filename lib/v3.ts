@@ -23,7 +23,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynastoreError, invalidArgument } from './errors';
-import { describeValue } from './validate';
+import { describeValue, isPlainObject } from './validate';
 
 /**
  * The root entry's converters, re-exported: dynastore converts by its own
@@ -127,11 +127,4 @@ function copyConfig(config: unknown): DynamoDBClientConfig {
       cause: err,
     });
   }
-}
-
-/** An object literal or JSON-like object of any realm: its prototype is null or a root object. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }

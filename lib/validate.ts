@@ -363,7 +363,8 @@ export function checkNumber(n: string, what: string): string {
   return n;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** @internal A plain object: made by `{}`, `Object.create(null)` or another realm's `{}`; not an array, nor of a class. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   // Another realm's Object.prototype is accepted too: its own prototype is null.
