@@ -190,7 +190,8 @@ function resolveBatchOptions(
 ): { o: ResolvedDelete; onProgress: ((done: number, total: number) => void) | undefined } {
   if (options === undefined) return { o: resolveDeleteOptions([]), onProgress: undefined };
   let onProgress: unknown;
-  const common: Record<string, unknown> = {};
+  // No prototype: an own `__proto__` key stays a key (and is refused as unknown), not a prototype set.
+  const common = Object.create(null) as Record<string, unknown>;
   try {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw invalidArgument(`${operation} options must be a plain object, got ${describeValue(options)}`, options);

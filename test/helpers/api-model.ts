@@ -460,11 +460,16 @@ export function versionVerdict(v: unknown, min: 0 | 1): Verdict {
     : invalid(`version ${show(v)} is no integer from ${min}`);
 }
 
+const BATCH_OPTION_KEYS = new Set(['signal', 'context', 'returnConsumedCapacity', 'onProgress']);
+
 /** Options of putMany and deleteMany: one plain object of the common options and `onProgress`. */
 export function batchOptionsVerdict(v: unknown): Verdict {
   if (v === undefined) return VALID;
   if (isTricky(v)) return UNKNOWN;
   if (!isPlain(v) || Array.isArray(v)) return invalid(`batch options are ${kindOf(v)}, not a plain object`);
+  // An unknown name is refused whatever its value, undefined included, as the library's merge refuses it.
+  const unknown = Object.keys(v).filter((k) => !BATCH_OPTION_KEYS.has(k));
+  if (unknown.length > 0) return invalid(`unknown batch option ${JSON.stringify(unknown[0])}`);
   const { onProgress, ...common } = v;
   if (isTricky(onProgress)) return UNKNOWN;
   return combine(

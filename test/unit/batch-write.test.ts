@@ -122,6 +122,15 @@ describe('putMany and deleteMany', () => {
     expect(calls).to.have.length(0);
   });
 
+  it('an own __proto__ option is an unknown option, refused, not a prototype silently set', async () => {
+    const { session, calls } = stubSession(() => ({}));
+    const options = Object.defineProperty({}, '__proto__', { value: undefined, enumerable: true });
+    const err = await rejection(session.table(T).deleteMany('p', ['a'], options));
+    expect(err.code).to.equal('INVALID_ARGUMENT');
+    expect(err.message).to.contain('__proto__');
+    expect(calls).to.have.length(0);
+  });
+
   it('an empty list sends nothing and resolves 0', async () => {
     const { session, calls } = stubSession(() => ({}));
     expect(await session.table(T).putMany('p', [])).to.equal(0);
