@@ -355,9 +355,18 @@ function sdkLogger(clientContext: LDClientContext): LDLogger {
 }
 
 /** The options, read once from the object's own properties and checked, each where it is named. */
+/** isPlainObject, with what a Proxy's getPrototypeOf trap throws as the cause of INVALID_ARGUMENT. */
+function plainObject(what: string, value: unknown): value is Record<string, unknown> {
+  try {
+    return isPlainObject(value);
+  } catch (err) {
+    throw new DynastoreError('INVALID_ARGUMENT', `reading the ${what} threw (see cause)`, { cause: err, value });
+  }
+}
+
 function readOptions(options: unknown): Options {
   if (options === undefined) return Object.create(null) as Options;
-  if (!isPlainObject(options)) {
+  if (!plainObject('DynamoDBFeatureStore options', options)) {
     throw invalidArgument(
       `DynamoDBFeatureStore options must be a plain object, got ${describeValue(options)}`,
       options,
@@ -421,7 +430,7 @@ function readOptions(options: unknown): Options {
     o.client = given.dynamoDBClient;
   }
   if (given.clientOptions !== undefined) {
-    if (!isPlainObject(given.clientOptions)) {
+    if (!plainObject('clientOptions', given.clientOptions)) {
       throw invalidArgument(
         `clientOptions must be a plain object of aws-sdk v3 client settings, such as { region }, got ${describeValue(given.clientOptions)}`,
         given.clientOptions,

@@ -269,7 +269,7 @@ function readOptions(options: unknown): ReadOptions {
       if (typeof key === 'symbol') throw invalidArgument('unknown session option: a symbol', key);
       if (!(OPTION_NAMES as readonly string[]).includes(key)) throw unknownOption(key);
       reading = key;
-      read[key as keyof SessionOptions] = (options)[key];
+      read[key as keyof SessionOptions] = options[key];
     }
     return read;
   } catch (err) {
@@ -323,7 +323,7 @@ function buildClient(config: unknown): AwsSdkV2Client {
           config,
         );
       }
-      settings = Object.fromEntries(Object.keys(config).map((key) => [key, (config)[key]]));
+      settings = Object.fromEntries(Object.keys(config).map((key) => [key, config[key]]));
     } catch (err) {
       if (DynastoreError.is(err, 'INVALID_ARGUMENT')) throw err;
       throw new DynastoreError('INVALID_ARGUMENT', 'config could not be read: it threw (see cause)', { cause: err });
@@ -366,7 +366,7 @@ export function readHooks(hooks: unknown): Hooks | undefined {
         throw invalidArgument(`unknown hook ${name}: hooks are ${HOOK_NAMES.join(', ')}`, key);
       }
       reading = key;
-      const hook: unknown = (hooks)[key];
+      const hook: unknown = hooks[key];
       if (hook === undefined) continue;
       if (typeof hook !== 'function') {
         throw invalidArgument(`hooks.${key} must be a function, got ${describeValue(hook)}`, hook);

@@ -151,6 +151,20 @@ describe('DynamoDBFeatureStore options', () => {
     expect(err.message).to.contain('option prefix could not be read');
     expect(err.cause).to.equal(boom);
   });
+
+  it('options, or clientOptions, behind a Proxy whose getPrototypeOf throws: INVALID_ARGUMENT with the error as cause', () => {
+    const boom = new Error('boom');
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw boom;
+        },
+      },
+    );
+    expect(refusal(hostile).cause).to.equal(boom);
+    expect(refusal({ clientOptions: hostile }).cause).to.equal(boom);
+  });
 });
 
 describe('DynamoDBFeatureStore close', () => {
