@@ -96,7 +96,6 @@ export function countingClient(now: number): CountingClient {
     region: 'us-east-1',
     credentials: { accessKeyId: 'fuzz', secretAccessKey: 'fuzz' },
     endpoint: 'http://127.0.0.1:9',
-    maxRetries: 0,
   });
   const operations = (client as unknown as { api: { operations: Record<string, { input: unknown }> } }).api.operations;
   const validator = new ParamValidator(true);
