@@ -10,9 +10,7 @@ import { basicLogger, init, type LDClient } from '@launchdarkly/node-server-sdk'
 import { TestData } from '@launchdarkly/node-server-sdk/integrations';
 import { operationName, Session, type RequestContext, type RequestParams } from '../lib';
 import { DynamoDBFeatureStore } from '../lib/launchdarkly';
-import { localConfig, rawClient, startDynalite, stopServers } from '../test/helpers/server';
-
-const TABLE = 'launchdarkly';
+import { createTable, localConfig, rawClient, startDynalite, stopServers } from '../test/helpers/server';
 
 /** What a request is about: its keys, or for a batch how many writes of each kind. */
 function describeRequest(params: RequestParams): string {
@@ -39,20 +37,7 @@ function describeRequest(params: RequestParams): string {
 async function main(): Promise<void> {
   const endpoint = await startDynalite();
   const ddb = rawClient(endpoint);
-  await ddb
-    .createTable({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'namespace', AttributeType: 'S' },
-        { AttributeName: 'key', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'namespace', KeyType: 'HASH' },
-        { AttributeName: 'key', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    })
-    .promise();
+  const TABLE = await createTable(ddb, 'launchdarkly', { partitionKey: 'namespace', sortKey: 'key' });
   console.log(`dynalite listening on ${endpoint}; table ${TABLE} created in LaunchDarkly's layout (namespace, key)\n`);
 
   const session = new Session({

@@ -13,9 +13,8 @@ import { TestData } from '@launchdarkly/node-server-sdk/integrations';
 import { performance } from 'node:perf_hooks';
 import { Session } from '../../lib';
 import { DynamoDBFeatureStore } from '../../lib/launchdarkly';
-import { localConfig, rawClient, startDynalite, stopServers } from '../helpers/server';
+import { createTable, localConfig, rawClient, startDynalite, stopServers } from '../helpers/server';
 
-const TABLE = 'launchdarkly';
 const FLAGS = 1000;
 const EVALUATIONS = 200;
 
@@ -36,20 +35,7 @@ function tally(commands: readonly string[]): string {
 
 async function main(): Promise<void> {
   const endpoint = await startDynalite();
-  await rawClient(endpoint)
-    .createTable({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'namespace', AttributeType: 'S' },
-        { AttributeName: 'key', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'namespace', KeyType: 'HASH' },
-        { AttributeName: 'key', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    })
-    .promise();
+  const TABLE = await createTable(rawClient(endpoint), 'launchdarkly', { partitionKey: 'namespace', sortKey: 'key' });
   const commands: string[] = [];
   const session = new Session({
     config: { ...localConfig, endpoint },

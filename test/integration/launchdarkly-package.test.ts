@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { localConfig, rawClient, servers } from '../helpers/server';
+import { createTable, localConfig, rawClient, servers } from '../helpers/server';
 
 const ROOT = join(__dirname, '..', '..');
 /** A node_modules of this process's own, under the git-ignored build/. */
@@ -81,22 +81,7 @@ describe('dynastore/launchdarkly in the built package, loaded by a plain node pr
 
     endpoint = await (servers[0] ?? expect.fail('no server')).endpoint();
     const ddb = rawClient(endpoint);
-    tableName = `ld-package-${process.pid}`;
-    await ddb
-      .createTable({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'namespace', AttributeType: 'S' },
-          { AttributeName: 'key', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'namespace', KeyType: 'HASH' },
-          { AttributeName: 'key', KeyType: 'RANGE' },
-        ],
-        ProvisionedThroughput: { ReadCapacityUnits: 10, WriteCapacityUnits: 10 },
-      })
-      .promise();
-    await ddb.waitFor('tableExists', { TableName: tableName, $waiter: { delay: 0.05, maxAttempts: 100 } }).promise();
+    tableName = await createTable(ddb, 'ld-package', { partitionKey: 'namespace', sortKey: 'key' });
     const packaged = {
       key: 'packaged',
       version: 1,

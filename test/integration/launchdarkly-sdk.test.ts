@@ -19,7 +19,7 @@ import net from 'node:net';
 import type { Session } from '../../lib';
 import { DynamoDBFeatureStore } from '../../lib/launchdarkly';
 import { forEachTarget } from '../helpers/sdk';
-import { rawClient } from '../helpers/server';
+import { createTable, rawClient } from '../helpers/server';
 
 const USER: LDContext = { kind: 'user', key: 'userkey' };
 const OTHER: LDContext = { kind: 'user', key: 'otheruser' };
@@ -114,22 +114,7 @@ forEachTarget('LaunchDarkly SDK on the DynamoDB feature store', (target) => {
   before(async () => {
     endpoint = await target.server.endpoint();
     ddb = rawClient(endpoint);
-    tableName = `ld-sdk-${target.sdk}-${process.pid}-${Date.now() % 100_000}`;
-    await ddb
-      .createTable({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'namespace', AttributeType: 'S' },
-          { AttributeName: 'key', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'namespace', KeyType: 'HASH' },
-          { AttributeName: 'key', KeyType: 'RANGE' },
-        ],
-        ProvisionedThroughput: { ReadCapacityUnits: 10, WriteCapacityUnits: 10 },
-      })
-      .promise();
-    await ddb.waitFor('tableExists', { TableName: tableName, $waiter: { delay: 0.05, maxAttempts: 100 } }).promise();
+    tableName = await createTable(ddb, `ld-sdk-${target.sdk}`, { partitionKey: 'namespace', sortKey: 'key' });
     session = target.session(endpoint, {
       hooks: { requestBuilt: (ctx) => void commands.push(ctx.command) },
     });

@@ -13,7 +13,7 @@ import type { RequestContext, RequestParams } from '../../lib/hooks';
 import { DynamoDBFeatureStore, type DynamoDBFeatureStoreOptions } from '../../lib/launchdarkly';
 import { LAUNCHDARKLY_ATTRIBUTES, LaunchDarklyStore } from '../../lib/launchdarkly-store';
 import { forEachTarget, v2Config, v3Config, type TestTarget } from '../helpers/sdk';
-import { rawClient } from '../helpers/server';
+import { createTable, rawClient } from '../helpers/server';
 
 type Kind = interfaces.PersistentStoreDataKind;
 type Descriptor = interfaces.SerializedItemDescriptor;
@@ -85,24 +85,8 @@ class Store {
 }
 
 /** A table in LaunchDarkly's layout: hash key `namespace`, range key `key`, both S. */
-async function createLaunchDarklyTable(ddb: DynamoDB, name: string): Promise<string> {
-  const TableName = `${name}-${process.pid}-${Date.now() % 100_000}`;
-  await ddb
-    .createTable({
-      TableName,
-      AttributeDefinitions: [
-        { AttributeName: 'namespace', AttributeType: 'S' },
-        { AttributeName: 'key', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'namespace', KeyType: 'HASH' },
-        { AttributeName: 'key', KeyType: 'RANGE' },
-      ],
-      ProvisionedThroughput: { ReadCapacityUnits: 10, WriteCapacityUnits: 10 },
-    })
-    .promise();
-  await ddb.waitFor('tableExists', { TableName, $waiter: { delay: 0.05, maxAttempts: 100 } }).promise();
-  return TableName;
+function createLaunchDarklyTable(ddb: DynamoDB, name: string): Promise<string> {
+  return createTable(ddb, name, { partitionKey: 'namespace', sortKey: 'key' });
 }
 
 forEachTarget('LaunchDarkly feature store', (target: TestTarget) => {
