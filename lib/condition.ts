@@ -34,8 +34,8 @@ export interface ExpectedItem {
   readonly payload: AttributeValue | undefined;
   /** The fields written; others are left alone unless `whole`. */
   readonly fields: AttributeMap | undefined;
-  /** Unix seconds, or undefined when the write removes `expires`. */
-  readonly expires: number | undefined;
+  /** Unix seconds, or undefined when the write removes `expires`; 'kept' when it leaves it alone (keepTtl). */
+  readonly expires: number | 'kept' | undefined;
   /** A create writes the whole item: nothing else may be stored. */
   readonly whole: boolean;
 }
@@ -46,7 +46,7 @@ export function holdsWrite(stored: AttributeMap, expected: ExpectedItem, layout:
   if (version === undefined || !sameNumber(version, String(expected.version))) return false;
   if (expected.expires === undefined) {
     if (Object.hasOwn(stored, layout.expires)) return false;
-  } else {
+  } else if (expected.expires !== 'kept') {
     const expires = numberOf(stored, layout.expires);
     if (expires === undefined || !sameNumber(expires, String(expected.expires))) return false;
   }

@@ -94,8 +94,10 @@ const MAX_VERSION: AttributeValue = Object.freeze({ N: String(Number.MAX_SAFE_IN
 export interface WriteParts {
   payload?: AttributeValue;
   fields?: AttributeMap;
-  /** Unix seconds; undefined removes `expires`. */
+  /** Unix seconds; undefined removes `expires`, unless `keepExpires`. */
   expires?: number;
+  /** Set: the write neither sets nor removes `expires` (the keepTtl option). */
+  keepExpires?: boolean;
 }
 
 function number(n: number): AttributeValue {
@@ -104,12 +106,13 @@ function number(n: number): AttributeValue {
 
 /** The shape of a write: which parts it has, and the names of its fields. */
 function writeShape(write: WriteParts, fields: readonly string[]): string {
-  return `${write.payload === undefined ? '' : 'p'}${write.expires === undefined ? '' : 'e'}${JSON.stringify(fields)}`;
+  const expiry = write.keepExpires === true ? 'k' : write.expires === undefined ? '' : 'e';
+  return `${write.payload === undefined ? '' : 'p'}${expiry}${JSON.stringify(fields)}`;
 }
 
 /**
  * The UpdateExpression of a write: the given payload and fields replace the
- * stored ones, `expires` is set or removed, `version` goes up by one (from
+ * stored ones, `expires` is set, removed or kept, `version` goes up by one (from
  * nothing to 1 on a new item), or, for a write over an item with no version
  * of dynastore's (`unversioned`), is set to 1 whatever it held. Takes values
  * in the order of `writeValues`.
@@ -125,7 +128,7 @@ function updateExpression(
   if (write.payload !== undefined) sets.push(`${p.name(layout.value)} = ${p.value()}`);
   for (const field of fields) sets.push(`${p.name(field)} = ${p.value()}`);
   if (write.expires !== undefined) sets.push(`${p.name(layout.expires)} = ${p.value()}`);
-  const remove = write.expires === undefined ? ` REMOVE ${p.name(layout.expires)}` : '';
+  const remove = write.expires === undefined && write.keepExpires !== true ? ` REMOVE ${p.name(layout.expires)}` : '';
   const version = p.name(layout.version);
   // ADD fails on a version that is not a number, and would keep a negative or fractional one.
   if (unversioned) sets.push(`${version} = ${p.value()}`);

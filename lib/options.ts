@@ -76,9 +76,28 @@ export interface WriteOptions extends CommonOptions {
   /**
    * Time to live in milliseconds: the item expires this long after the write
    * (rounded up to the next whole second, as `expires` holds unix seconds).
-   * Unset, the write removes any expiry.
+   * Unset, the write removes any expiry, unless `keepTtl` is given.
+   * `ttl` and `keepTtl` are one setting, the expiry: a later option giving
+   * either replaces an earlier one.
    */
   ttl?: number;
+  /**
+   * Keeps the stored item's expiry as it is, instead of removing it (the
+   * default without `ttl`), as Redis's `KEEPTTL` does. The write then
+   * neither sets nor removes `expires`. A new item, or an expired one that
+   * the write replaces, never expires. Taken by `put` and `atomicPut`;
+   * `putIfNewer` replaces the whole item and does not take it. One option
+   * object may not give both `ttl` and `keepTtl: true`.
+   *
+   * @defaultValue false
+   * @example
+   * ```ts
+   * await sessions.put('s/42', { value: json, ttl: 3_600_000 });
+   * // Later: change the value, keep the hour.
+   * await sessions.put('s/42', writeWithString(json2), writeWithKeepTTL());
+   * ```
+   */
+  keepTtl?: boolean;
   /** The version a compare-and-swap expects (`atomicPut` only). */
   previous?: PreviousKV;
 }
@@ -97,6 +116,20 @@ export interface WriteOptions extends CommonOptions {
 export interface PutOptions extends Omit<WriteOptions, 'previous'> {
   /** Not taken: `put` does not compare versions; give `previous` to `atomicPut`. */
   previous?: never;
+}
+
+/**
+ * Options of `putIfNewer`: {@link PutOptions} without `keepTtl`, as it
+ * replaces the whole item, `expires` set from `ttl` or left out.
+ *
+ * @example
+ * ```ts
+ * await flags.putIfNewer('flag-a', 12, { value: json, ttl: 60_000 });
+ * ```
+ */
+export interface PutIfNewerOptions extends Omit<PutOptions, 'keepTtl'> {
+  /** Not taken: `putIfNewer` replaces the whole item; keep an expiry with `put` or `atomicPut`. */
+  keepTtl?: never;
 }
 
 /** A local secondary index: same partition key, another sort key. */
@@ -238,13 +271,27 @@ export function writeWithFields(fields: Record<string, FieldValue>): Pick<WriteO
  * the operation with `INVALID_ARGUMENT`; {@link writeWithNoExpires} says
  * "never".
  */
-export function writeWithTTL(ttl: number): Pick<WriteOptions, 'ttl'> {
-  return { ttl: given('writeWithTTL', ttl) };
+export function writeWithTTL(ttl: number): { ttl: number; keepTtl?: undefined } {
+  return { ttl: given('writeWithTTL', ttl), keepTtl: undefined };
 }
 
 /** The item never expires; the write removes any expiry (Go's `WriteWithNoExpires`). */
-export function writeWithNoExpires(): Pick<WriteOptions, 'ttl'> {
-  return { ttl: undefined };
+export function writeWithNoExpires(): { ttl?: undefined; keepTtl?: undefined } {
+  return { ttl: undefined, keepTtl: undefined };
+}
+
+/**
+ * The write keeps the stored item's expiry (`keepTtl: true`): without it,
+ * a write without `ttl` removes the expiry. Not in Go dynastore v1. Replaces
+ * an earlier `ttl`, as a later `ttl` replaces it.
+ *
+ * @example
+ * ```ts
+ * await sessions.put('s/42', writeWithString(json), writeWithKeepTTL());
+ * ```
+ */
+export function writeWithKeepTTL(): { ttl?: undefined; keepTtl: true } {
+  return { ttl: undefined, keepTtl: true };
 }
 
 /**

@@ -3,7 +3,15 @@ import { invalidArgument } from './errors';
 import type { BatchWriteOptions, PutManyItem } from './batch-write';
 import type { KVPair, KVPairPage } from './kvpair';
 import { acquire, resolveLockOptions, tryAcquire, type Lock, type LockOptions, type LockStore } from './lock';
-import type { DeleteOptions, GetOptions, PreviousKV, PutOptions, ReadOptions, WriteOptions } from './options';
+import type {
+  DeleteOptions,
+  GetOptions,
+  PreviousKV,
+  PutIfNewerOptions,
+  PutOptions,
+  ReadOptions,
+  WriteOptions,
+} from './options';
 import type { Table } from './table';
 import type { DeleteTreeOptions, TreeEntry } from './tree';
 import type { PutIfNewerResult } from './write';
@@ -41,40 +49,101 @@ export class Partition {
     return this.table.tableName;
   }
 
-  /** See {@link Table.put}. */
-  put(key: string, ...options: (PutOptions | undefined)[]): Promise<void> {
+  /**
+   * Writes the item at `key`, creating or updating it, and resolves to the
+   * item as stored: the given payload and fields replace the stored ones,
+   * others stay, `version` goes up by 1, and `expires` is set from `ttl`,
+   * kept with `keepTtl: true`, or else removed. An expired item is replaced
+   * whole at version 1. One UpdateItem request. Details: {@link Table.put}.
+   *
+   * @example
+   * ```ts
+   * const kv = await users.put('user/123', { value: json, ttl: 60_000 });
+   * await users.put('user/123', writeWithString(json2), writeWithKeepTTL()); // keeps the expiry
+   * ```
+   */
+  put(key: string, ...options: (PutOptions | undefined)[]): Promise<KVPair> {
     return this.table.put(this.partitionName, key, ...options);
   }
 
-  /** See {@link Table.get}. */
+  /**
+   * Reads the item at `key`: `KEY_NOT_FOUND` when it is absent or expired.
+   * Takes `consistent` (default true), `signal`, `context` and
+   * `returnConsumedCapacity`. One GetItem request. Details: {@link Table.get}.
+   *
+   * @example
+   * ```ts
+   * const kv = await users.get('user/123');
+   * console.log(kv.version, kv.stringValue());
+   * ```
+   */
   get(key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair> {
     return this.table.get(this.partitionName, key, ...options);
   }
 
-  /** See {@link Table.getMany}. */
+  /**
+   * Reads many keys at once (BatchGetItem, 100 keys per request, unprocessed
+   * keys retried): one entry per key asked for, in order, the pair or
+   * `undefined` when absent or expired. Details: {@link Table.getMany}.
+   *
+   * @example
+   * ```ts
+   * const [alice, bob] = await users.getMany(['user/alice', 'user/bob']);
+   * ```
+   */
   getMany(keys: readonly string[], ...options: (GetOptions | undefined)[]): Promise<(KVPair | undefined)[]> {
     return this.table.getMany(this.partitionName, keys, ...options);
   }
 
-  /** See {@link Table.exists}. */
+  /**
+   * Whether a live item is at `key`: false when absent or expired. One
+   * GetItem request for the key and expiry only. Details: {@link Table.exists}.
+   */
   exists(key: string, ...options: (GetOptions | undefined)[]): Promise<boolean> {
     return this.table.exists(this.partitionName, key, ...options);
   }
 
-  /** See {@link Table.delete}. */
+  /**
+   * Deletes the item at `key`; no error when there is none. One DeleteItem
+   * request. To delete only a version you read, use {@link Partition.atomicDelete}.
+   */
   delete(key: string, ...options: (DeleteOptions | undefined)[]): Promise<void> {
     return this.table.delete(this.partitionName, key, ...options);
   }
 
   /**
-   * See {@link Table.listPage}. With a global index, list through the table
-   * instead: its partition argument is the index's partition value.
+   * One page of the live items whose key begins with `prefix` (`''` for
+   * all), in key order: `{ keys, lastKey? }`, where `keys` holds the pairs
+   * (Go's name) and `lastKey` is the token for the next page
+   * (`readWithStartKey`), undefined when done. A page may hold fewer than
+   * `limit` items, even none, while `lastKey` is set, as expired items are
+   * filtered out. With `delimiter`, one directory level: the items directly
+   * under `prefix` and each child directory once in `prefixes`. One Query
+   * request (a directory page may take several). With a global index, list
+   * through the table: its partition argument is the index's partition
+   * value. Details: {@link Table.listPage}.
+   *
+   * @example
+   * ```ts
+   * let page = await users.listPage('user/', readWithLimit(100));
+   * while (page.lastKey !== undefined) page = await users.listPage('user/', readWithStartKey(page.lastKey));
+   * const dir = await docs.listPage('docs/', { delimiter: '/' }); // dir.prefixes: ['docs/api/', …]
+   * ```
    */
   listPage(prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
     return this.table.listPage(this.partitionName, prefix, ...options);
   }
 
-  /** See {@link Table.iterate}. */
+  /**
+   * Every live item whose key begins with `prefix`, page after page, fetched
+   * lazily as the loop asks for more; `limit` is the page size. Details:
+   * {@link Table.iterate}.
+   *
+   * @example
+   * ```ts
+   * for await (const kv of users.iterate('user/')) console.log(kv.key);
+   * ```
+   */
   iterate(prefix: string, ...options: (ReadOptions | undefined)[]): AsyncIterableIterator<KVPair> {
     return this.table.iterate(this.partitionName, prefix, ...options);
   }
@@ -97,7 +166,8 @@ export class Partition {
   }
 
   /**
-   * See {@link Table.list}.
+   * Every live item whose key begins with `prefix`, all pages at once;
+   * `KEY_NOT_FOUND` when nothing matches, as in Go. Details: {@link Table.list}.
    *
    * @deprecated Holds the whole listing in memory; use {@link Partition.iterate} or {@link Partition.listPage}.
    */
@@ -106,25 +176,44 @@ export class Partition {
     return this.table.list(this.partitionName, prefix, ...options);
   }
 
-  /** See {@link Table.atomicPut}. */
+  /**
+   * Compare-and-swap write; resolves to the item as written. Without
+   * `previous` it creates: `KEY_EXISTS` when a live item is at `key` (an
+   * expired one is replaced). With `previous` it writes only if the stored
+   * version is `previous.version` and the item is live: `KEY_MODIFIED` on
+   * another version, `KEY_NOT_FOUND` when absent or expired. Exact under the
+   * SDK's retries. One conditional request. Details: {@link Table.atomicPut}.
+   *
+   * @example
+   * ```ts
+   * const created = await users.atomicPut('user/123', writeWithString(json));
+   * const updated = await users.atomicPut('user/123', writeWithString(json2), writeWithPreviousKV(created));
+   * ```
+   */
   atomicPut(key: string, ...options: (WriteOptions | undefined)[]): Promise<KVPair> {
     return this.table.atomicPut(this.partitionName, key, ...options);
   }
 
   /**
-   * See {@link Table.putIfNewer}.
+   * "Newer version wins": writes the whole item at the caller's `version`
+   * only if the stored item has a lower version, none, or has expired.
+   * Resolves `{ written, pair }`, `pair` being what is stored afterwards.
+   * One conditional PutItem. Details: {@link Table.putIfNewer}.
    *
    * @example
    * ```ts
    * const { written, pair } = await features.putIfNewer('flag-a', 12, writeWithString(json));
    * ```
    */
-  putIfNewer(key: string, version: number, ...options: (PutOptions | undefined)[]): Promise<PutIfNewerResult> {
+  putIfNewer(key: string, version: number, ...options: (PutIfNewerOptions | undefined)[]): Promise<PutIfNewerResult> {
     return this.table.putIfNewer(this.partitionName, key, version, ...options);
   }
 
   /**
-   * See {@link Table.putMany}.
+   * Writes many items with BatchWriteItem, 25 per request, in order, each
+   * replacing what is stored at its key (no condition), unprocessed writes
+   * retried; resolves to the number written. Not a transaction. Details:
+   * {@link Table.putMany}.
    *
    * @example
    * ```ts
@@ -136,7 +225,9 @@ export class Partition {
   }
 
   /**
-   * See {@link Table.deleteMany}.
+   * Deletes many keys with BatchWriteItem, 25 per request, in order,
+   * unprocessed deletes retried; resolves to the number of keys sent.
+   * Details: {@link Table.deleteMany}.
    *
    * @example
    * ```ts
@@ -161,7 +252,19 @@ export class Partition {
     return this.table.deleteTree(this.partitionName, prefix, options);
   }
 
-  /** See {@link Table.atomicDelete}. */
+  /**
+   * Compare-and-delete. With `previous`: deletes only if the stored version
+   * is `previous.version` and the item is live, and resolves true;
+   * `KEY_MODIFIED` on another version, `KEY_NOT_FOUND` when absent or
+   * expired. Without: `KEY_EXISTS` when a live item is at `key`, else false.
+   * One conditional DeleteItem. Details: {@link Table.atomicDelete}.
+   *
+   * @example
+   * ```ts
+   * const kv = await users.get('user/123');
+   * await users.atomicDelete('user/123', kv); // KEY_MODIFIED if it changed since
+   * ```
+   */
   atomicDelete(key: string, previous?: PreviousKV, ...options: (DeleteOptions | undefined)[]): Promise<boolean> {
     return this.table.atomicDelete(this.partitionName, key, previous, ...options);
   }

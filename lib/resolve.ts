@@ -36,6 +36,8 @@ export interface ResolvedWrite {
   payload?: AttributeValue;
   fields?: AttributeMap;
   ttl?: number;
+  /** Set: the write neither sets nor removes `expires`. */
+  keepTtl?: true;
   previous?: PreviousKV;
   signal?: AbortSignal;
   context?: Record<string, unknown>;
@@ -70,7 +72,7 @@ export type WriteOperation = 'put' | 'atomicPut' | 'putIfNewer' | 'putMany';
 export type ReadOperation = 'get' | 'exists' | 'getMany' | 'listPage' | 'iterate' | 'list';
 
 const COMMON_KEYS = ['signal', 'context', 'returnConsumedCapacity'];
-const WRITE_KEYS = new Set([...COMMON_KEYS, 'value', 'attributeValue', 'fields', 'ttl', 'previous']);
+const WRITE_KEYS = new Set([...COMMON_KEYS, 'value', 'attributeValue', 'fields', 'ttl', 'keepTtl', 'previous']);
 const READ_KEYS = new Set([
   ...COMMON_KEYS,
   'consistent',
@@ -152,6 +154,7 @@ function describeThrown(err: unknown): string {
  * The options merged left to right, a later one winning, as Object.assign
  * merges them. `value` and `attributeValue` are one slot, the payload: an
  * option giving either replaces the payload of the options before it.
+ * `ttl` and `keepTtl` are one slot too, the expiry.
  */
 function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unknown[]): Options {
   const merged = blank<Options>();
@@ -162,8 +165,10 @@ function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unk
         throw invalidArgument(`${kind} options must be plain objects, got ${describeValue(option)}`, option);
       }
       type Payload = { value?: unknown; attributeValue?: unknown };
+      type Expiry = { ttl?: unknown; keepTtl?: unknown };
       // Null-prototype, so that a polluted Object.prototype.value is not read as given.
       let payload: Payload | undefined;
+      let expiry: Expiry | undefined;
       for (const key of Object.keys(option)) {
         if (!allowed.has(key)) throw unknownOption(kind, key, option);
         const value = option[key];
@@ -174,6 +179,7 @@ function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unk
           );
         }
         if (key === 'value' || key === 'attributeValue') (payload ??= blank<Payload>())[key] = value;
+        else if (key === 'ttl' || key === 'keepTtl') (expiry ??= blank<Expiry>())[key] = value;
         else merged[key] = value;
       }
       if (payload !== undefined) {
@@ -184,6 +190,15 @@ function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unk
         delete merged.attributeValue;
         if (payload.value !== undefined) merged.value = payload.value;
         else if (payload.attributeValue !== undefined) merged.attributeValue = payload.attributeValue;
+      }
+      if (expiry !== undefined) {
+        if (expiry.ttl !== undefined && expiry.keepTtl === true) {
+          throw invalidArgument('give either ttl or keepTtl: true, not both', option);
+        }
+        delete merged.ttl;
+        delete merged.keepTtl;
+        if (expiry.ttl !== undefined) merged.ttl = expiry.ttl;
+        if (expiry.keepTtl !== undefined) merged.keepTtl = expiry.keepTtl;
       }
     });
   }
@@ -411,6 +426,15 @@ export function resolveWriteOptions(
     else if (o.attributeValue !== undefined) resolved.payload = checkPayloadAttribute(o.attributeValue);
     if (o.fields !== undefined) resolved.fields = checkFields(o.fields, reserved);
     if (o.ttl !== undefined) resolved.ttl = checkTtl(o.ttl);
+    if (checkBoolean('keepTtl', o.keepTtl, false)) {
+      if (operation === 'putIfNewer' || operation === 'putMany') {
+        throw invalidArgument(
+          `${operation} replaces the whole item and does not take keepTtl: keep an expiry with put or atomicPut`,
+          o.keepTtl,
+        );
+      }
+      resolved.keepTtl = true;
+    }
     if (o.previous !== undefined) resolved.previous = checkPrevious(o.previous);
     return withCommon(o, resolved);
   });

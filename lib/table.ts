@@ -8,7 +8,15 @@ import { seconds } from './item';
 import { itemKey, resolveTableOptions, type Layout, type TableAttributes, type TableOptions } from './layout';
 import { decodeItem, isExpired, KVPair, type KVPairPage } from './kvpair';
 import { Listing } from './listing';
-import type { DeleteOptions, GetOptions, PreviousKV, PutOptions, ReadOptions, WriteOptions } from './options';
+import type {
+  DeleteOptions,
+  GetOptions,
+  PreviousKV,
+  PutIfNewerOptions,
+  PutOptions,
+  ReadOptions,
+  WriteOptions,
+} from './options';
 import { Partition } from './partition';
 import { Operation, type Runtime } from './request';
 import { resolveDeleteOptions, resolveReadOptions } from './resolve';
@@ -65,15 +73,28 @@ export class Table {
   }
 
   /**
-   * Writes the item at `key`, creating it or updating it: the given payload
-   * and fields replace the stored ones, others stay, `version` goes up by 1,
-   * and `expires` is set from `ttl` or removed. An expired item counts as
-   * absent and is replaced whole, starting again at version 1. Takes
-   * {@link PutOptions}: `previous` belongs to `atomicPut`.
+   * Writes the item at `key`, creating it or updating it, and resolves to
+   * the item as stored after the write: the given payload and fields replace
+   * the stored ones, others stay, `version` goes up by 1, and `expires` is
+   * set from `ttl`, kept with `keepTtl: true`, or else removed. An expired
+   * item counts as absent and is replaced whole, starting again at version
+   * 1. Takes {@link PutOptions}: `previous` belongs to `atomicPut`.
    *
-   * One UpdateItem request; replacing an expired item takes a second.
+   * The pair returned works as `previous` for a compare-and-swap with
+   * {@link Table.atomicPut}. One UpdateItem request (`ReturnValues:
+   * ALL_NEW`, so the reply carries the item); replacing an expired item
+   * takes a second. Not idempotent: when the SDK retries an attempt whose
+   * reply was lost but which landed, `version` goes up by 2, and the pair
+   * returned shows it.
+   *
+   * @example
+   * ```ts
+   * const kv = await agents.put('users', 'user/123', { value: json, ttl: 60_000 });
+   * await agents.put('users', 'user/123', writeWithString(json2), writeWithKeepTTL()); // still expires then
+   * await agents.atomicPut('users', 'user/123', writeWithString(json3), writeWithPreviousKV(kv)); // KEY_MODIFIED: kv is one version behind
+   * ```
    */
-  async put(partition: string, key: string, ...options: (PutOptions | undefined)[]): Promise<void> {
+  async put(partition: string, key: string, ...options: (PutOptions | undefined)[]): Promise<KVPair> {
     return put(this.runtime, this.tableName, this.layout, partition, key, options);
   }
 
@@ -275,7 +296,8 @@ export class Table {
    * version is stored, `KEY_NOT_FOUND` when the item is absent or expired.
    * `previous.version` 0 (a pair read from an item another tool wrote, with
    * no version of dynastore's) matches a live item that has none; the write
-   * gives it version 1. One conditional UpdateItem; on failure, DynamoDB returns the old item to
+   * gives it version 1. `keepTtl: true` keeps the item's expiry; otherwise
+   * `expires` is set from `ttl` or removed, as `put` does. One conditional UpdateItem; on failure, DynamoDB returns the old item to
    * tell the two apart, or, where the server does not (dynalite), one
    * consistent GetItem does.
    *
@@ -332,7 +354,7 @@ export class Table {
    * counter) only if the stored item has no version, a lower one, or has
    * expired (or there is none). The write replaces the whole item: key,
    * version, payload, fields, and `expires` from `ttl`. Takes
-   * {@link PutOptions}. Resolves `{ written, pair }`: `pair` is the stored
+   * {@link PutIfNewerOptions}: the options of `put` but `keepTtl`. Resolves `{ written, pair }`: `pair` is the stored
    * item after the call, this write when `written`, else the item that kept
    * its place (same or newer version). A stored version that is not a number
    * is never overwritten.
@@ -358,7 +380,7 @@ export class Table {
     partition: string,
     key: string,
     version: number,
-    ...options: (PutOptions | undefined)[]
+    ...options: (PutIfNewerOptions | undefined)[]
   ): Promise<PutIfNewerResult> {
     return putIfNewer(this.runtime, this.tableName, this.layout, partition, key, version, options);
   }

@@ -18,7 +18,7 @@ import {
   resolveWriteOptions,
   type DeleteOptions,
   type PreviousKV,
-  type PutOptions,
+  type PutIfNewerOptions,
   type ResolvedWrite,
   type WriteOptions,
 } from './options';
@@ -40,7 +40,7 @@ export async function put(
   partition: string,
   key: string,
   options: readonly (WriteOptions | undefined)[],
-): Promise<void> {
+): Promise<KVPair> {
   const o = resolveWriteOptions(options, 'atomicPut', layout.reserved);
   checkPartitionKey(partition);
   checkSortKey(key);
@@ -49,24 +49,26 @@ export async function put(
   }
   const now = runtime.clock();
   const expires = expiresAt(now, o.ttl);
-  checkWriteSize(partition, key, o.payload, o.fields, expires, layout);
-  const update = putExpressions(layout, { payload: o.payload, fields: o.fields, expires }, seconds(now));
+  const keepExpires = o.keepTtl === true;
+  checkWriteSize(partition, key, o.payload, o.fields, sizedExpires(now, expires, keepExpires), layout);
+  const update = putExpressions(layout, { payload: o.payload, fields: o.fields, expires, keepExpires }, seconds(now));
   checkExpressionSize(update.UpdateExpression, key, o.fields);
   const op = new Operation(runtime, 'Put', o);
   const Key = itemKey(layout, partition, key);
+  const decode = (item: AttributeMap): KVPair => decodeItem(item, runtime.client.codec, layout);
   let replacement: AttributeMap | undefined;
 
   return op.run(async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await op.updateItem({ TableName: tableName, Key, ...update });
-        return;
+        const out = await op.updateItem({ TableName: tableName, Key, ...update, ReturnValues: 'ALL_NEW' });
+        return decode(out.Attributes ?? {});
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
         // The item is expired, so absent: no error of put's, which replaces it.
         op.conditionMeant(err, undefined);
       }
-      // Replace it whole, unless it came back to life meanwhile.
+      // Replace it whole, unless it came back to life meanwhile. An expired expiry is not kept.
       replacement ??= newItem(layout, partition, key, o, expires, 1);
       try {
         await op.putItem({
@@ -74,7 +76,7 @@ export async function put(
           Item: replacement,
           ...absentOrExpiredCondition(layout, seconds(now)),
         });
-        return;
+        return decode(replacement);
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
         // It came back to life: put goes round and updates it.
@@ -106,7 +108,8 @@ export async function atomicPut(
   if (previous !== undefined) checkSameItem(previous, partition, key);
   const now = runtime.clock();
   const expires = expiresAt(now, o.ttl);
-  checkWriteSize(partition, key, o.payload, o.fields, expires, layout);
+  const keepExpires = o.keepTtl === true;
+  checkWriteSize(partition, key, o.payload, o.fields, sizedExpires(now, expires, keepExpires), layout);
   const op = new Operation(runtime, 'AtomicPut', o);
 
   if (previous === undefined) {
@@ -138,7 +141,7 @@ export async function atomicPut(
 
   const update = swapExpressions(
     layout,
-    { payload: o.payload, fields: o.fields, expires },
+    { payload: o.payload, fields: o.fields, expires, keepExpires },
     previous.version,
     seconds(now),
   );
@@ -156,7 +159,13 @@ export async function atomicPut(
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err;
       const stored = await storedAfter(op, tableName, layout, partition, key, err);
-      const own = { version: previous.version + 1, payload: o.payload, fields: o.fields, expires, whole: false };
+      const own = {
+        version: previous.version + 1,
+        payload: o.payload,
+        fields: o.fields,
+        expires: keepExpires ? ('kept' as const) : expires,
+        whole: false,
+      };
       // The SDK retried: the version found may be this very update, landed by a lost attempt.
       if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own, layout)) {
         op.conditionMeant(err, undefined);
@@ -245,7 +254,7 @@ export async function putIfNewer(
   partition: string,
   key: string,
   version: unknown,
-  options: readonly (PutOptions | undefined)[],
+  options: readonly (PutIfNewerOptions | undefined)[],
 ): Promise<PutIfNewerResult> {
   const o = resolveWriteOptions(options, 'putIfNewer', layout.reserved);
   checkPartitionKey(partition);
@@ -304,6 +313,14 @@ export function checkVersion(version: unknown, min: 0 | 1): number {
     );
   }
   return version;
+}
+
+/**
+ * The `expires` a write's size is checked with: a kept expiry is still in
+ * the item, so it counts as one of today's unix seconds would.
+ */
+function sizedExpires(now: number, expires: number | undefined, keepExpires: boolean): number | undefined {
+  return keepExpires ? seconds(now) : expires;
 }
 
 /** @internal Unix seconds at which an item written now with `ttl` expires: never earlier than asked. */

@@ -199,15 +199,16 @@ function indexVerdict(v: unknown): Verdict {
   return Object.keys(v).length === known ? VALID : UNKNOWN;
 }
 
-export type OptionKind = 'put' | 'atomicPut' | 'get' | 'exists' | 'getMany' | 'listing' | 'delete';
+export type OptionKind = 'put' | 'atomicPut' | 'putIfNewer' | 'get' | 'exists' | 'getMany' | 'listing' | 'delete';
 
 const COMMON = ['signal', 'context', 'returnConsumedCapacity'];
-const WRITE = [...COMMON, 'value', 'attributeValue', 'fields', 'ttl', 'previous'];
+const WRITE = [...COMMON, 'value', 'attributeValue', 'fields', 'ttl', 'keepTtl', 'previous'];
 const READ = [...COMMON, 'consistent', 'scanIndexForward', 'limit', 'startKey', 'index'];
 /** The options each kind of operation takes (the merge accepts; some are then refused, see below). */
 export const OPTION_KEYS: Readonly<Record<OptionKind, readonly string[]>> = {
   put: WRITE,
   atomicPut: WRITE,
+  putIfNewer: WRITE,
   get: READ,
   exists: READ,
   getMany: READ,
@@ -218,6 +219,8 @@ export const OPTION_KEYS: Readonly<Record<OptionKind, readonly string[]>> = {
 export const TAKEN: Readonly<Record<OptionKind, readonly string[]>> = {
   put: WRITE.filter((k) => k !== 'previous'),
   atomicPut: WRITE,
+  // keepTtl: true is then refused (optionsVerdict); false is taken.
+  putIfNewer: WRITE.filter((k) => k !== 'previous'),
   get: [...COMMON, 'consistent'],
   exists: [...COMMON, 'consistent'],
   getMany: [...COMMON, 'consistent'],
@@ -249,7 +252,8 @@ function sizeVerdict(target: Target, merged: Map<string, unknown>): Verdict {
 
 /**
  * Options merged as the README says (left to right, own enumerable
- * properties, a later one winning, `value` and `attributeValue` one slot),
+ * properties, a later one winning, `value` and `attributeValue` one slot,
+ * `ttl` and `keepTtl` another),
  * then each judged.
  */
 export function optionsVerdict(kind: OptionKind, options: readonly unknown[], target: Target): Verdict {
@@ -281,6 +285,12 @@ export function optionsVerdict(kind: OptionKind, options: readonly unknown[], ta
       if (option.value !== undefined) merged.set('value', option.value);
       else if (option.attributeValue !== undefined) merged.set('attributeValue', option.attributeValue);
     }
+    if (own.includes('ttl') || own.includes('keepTtl')) {
+      if (option.ttl !== undefined && option.keepTtl === true)
+        structural.push(invalid('ttl and keepTtl: true in one option'));
+      merged.delete('ttl');
+      merged.delete('keepTtl');
+    }
     for (const key of own) if (key !== 'value' && key !== 'attributeValue') merged.set(key, option[key]);
   }
   if (unreadable) return combine(...structural, UNKNOWN);
@@ -294,7 +304,9 @@ export function optionsVerdict(kind: OptionKind, options: readonly unknown[], ta
     }
     verdicts.push(valueVerdict(key, value, target));
   }
-  if (kind === 'put' || kind === 'atomicPut') verdicts.push(sizeVerdict(target, merged));
+  if (kind === 'putIfNewer' && merged.get('keepTtl') === true)
+    verdicts.push(invalid('putIfNewer does not take keepTtl'));
+  if (kind === 'put' || kind === 'atomicPut' || kind === 'putIfNewer') verdicts.push(sizeVerdict(target, merged));
   return combine(...verdicts);
 }
 
@@ -320,6 +332,7 @@ function valueVerdict(key: string, value: unknown, target: Target): Verdict {
     case 'context':
       return isPlain(value) ? VALID : invalid(`context is ${kindOf(value)}`);
     case 'returnConsumedCapacity':
+    case 'keepTtl':
     case 'consistent':
     case 'scanIndexForward':
       return booleanVerdict(key, value);

@@ -66,6 +66,7 @@ export const OPTION_NAMES = [
   'attributeValue',
   'fields',
   'ttl',
+  'keepTtl',
   'previous',
   'signal',
   'context',

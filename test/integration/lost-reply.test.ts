@@ -11,6 +11,7 @@ import {
   Session,
   writeWithAttributeValue,
   writeWithFields,
+  writeWithKeepTTL,
   writeWithPreviousKV,
   writeWithString,
   type AttributeValue,
@@ -197,6 +198,30 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'atomicPut with previous keeping the expiry (keepTtl)',
+    witness: 'item',
+    prepare: async (s) => {
+      const previous = await s.direct.atomicPut(s.key, writeWithString('old'), { ttl: 3_600_000 });
+      const landed = async (): Promise<KVPair> => {
+        const stored = await s.direct.get(s.key);
+        expect(stored.version).to.equal(2);
+        expect(stored.stringValue()).to.equal('mine');
+        expect(stored.expires, 'the expiry is kept').to.equal(previous.expires);
+        return stored;
+      };
+      return {
+        send: () =>
+          s.through.atomicPut(s.key, writeWithString('mine'), writeWithKeepTTL(), writeWithPreviousKV(previous)),
+        landed: async () => {
+          await landed();
+        },
+        answered: async (answer) => {
+          expect(view(answer as KVPair)).to.deep.equal(view(await landed()));
+        },
+      };
+    },
+  },
+  {
     name: 'atomicDelete with previous',
     witness: 'absence',
     prepare: async (s) => {
@@ -244,8 +269,9 @@ const CASES: Case[] = [
         send: () => s.through.put(s.key, writeWithString('mine'), writeWithFields({ tag: 'mine' })),
         landed,
         answered: async (answer) => {
-          expect(answer).to.equal(undefined);
           await landed();
+          // The pair put returns is the item as stored after its last attempt.
+          expect(view(answer as KVPair)).to.deep.equal(view(await s.direct.get(s.key)));
         },
       };
     },

@@ -50,6 +50,7 @@ interface Write {
   value?: string;
   fields?: Record<string, string>;
   ttl?: number;
+  keepTtl?: boolean;
 }
 
 function describeWrite(w: Write): string {
@@ -62,7 +63,8 @@ function written(model: Model, existing: ModelItem | undefined, w: Write): Model
     version: existing === undefined ? 1 : existing.version + 1,
     value: w.value ?? existing?.value,
     fields: { ...existing?.fields, ...w.fields },
-    expires: expiresAt(model, w.ttl),
+    // keepTtl keeps a live item's expiry; a new item, or one replacing an expired one, never expires.
+    expires: w.keepTtl === true ? existing?.expires : expiresAt(model, w.ttl),
   };
 }
 
@@ -112,8 +114,9 @@ class Put extends Step {
   }
   async run(model: Model, real: Real): Promise<void> {
     operations++;
-    await real.partition.put(this.key, this.w);
-    model.items.set(this.key, written(model, live(model, this.key), this.w));
+    const item = written(model, live(model, this.key), this.w);
+    expectPair(await real.partition.put(this.key, this.w), this.key, item);
+    model.items.set(this.key, item);
   }
   toString(): string {
     return `put(${this.key}, ${describeWrite(this.w)})`;
@@ -293,14 +296,20 @@ class Wait extends Step {
 }
 
 const key = fc.constantFrom(...KEYS);
-const write: fc.Arbitrary<Write> = fc.record(
-  {
-    value: fc.constantFrom('', 'v', 'é😀', '{"a":1}'),
-    fields: fc.dictionary(fc.constantFrom('f1', 'f2', 'created'), fc.constantFrom('x', 'y', '2020')),
-    ttl: fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.constantFrom(999, 1000, 1001)),
-  },
-  { requiredKeys: [] },
-);
+const write: fc.Arbitrary<Write> = fc
+  .record(
+    {
+      value: fc.constantFrom('', 'v', 'é😀', '{"a":1}'),
+      fields: fc.dictionary(fc.constantFrom('f1', 'f2', 'created'), fc.constantFrom('x', 'y', '2020')),
+      ttl: fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.constantFrom(999, 1000, 1001)),
+      keepTtl: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  )
+  // One option object may not give both a ttl and keepTtl: true.
+  .map(({ keepTtl, ...w }) =>
+    keepTtl === true && w.ttl !== undefined ? w : { ...w, ...(keepTtl === undefined ? {} : { keepTtl }) },
+  );
 const pick = fc.constantFrom<Pick>('current', 'current', 'stale', 'ahead');
 
 const steps = [

@@ -11,6 +11,7 @@ import {
   readWithLocalIndex,
   writeWithAttributeValue,
   writeWithFields,
+  writeWithKeepTTL,
   writeWithNoExpires,
   writeWithPreviousKV,
   writeWithString,
@@ -22,7 +23,7 @@ import {
   type RequestParams,
   type Table,
 } from '../../lib';
-import { codeOf } from '../helpers/expect';
+import { codeOf, rejection } from '../helpers/expect';
 import { forEachTarget } from '../helpers/sdk';
 import { createTable, rawClient } from '../helpers/server';
 
@@ -96,6 +97,78 @@ forEachTarget('API.md semantics', (target) => {
       expect((await raw('k'))?.expires).to.deep.equal({ N: String(now / 1000 + 1) });
       await p.put('k', writeWithNoExpires());
       expect(await raw('k')).to.not.have.property('expires');
+    });
+
+    it('returns the item as stored, which works as previous for a compare-and-swap', async () => {
+      const first = await p.put('k', writeWithString('v1'), writeWithFields({ a: '1' }), writeWithTTL(60_000));
+      expect([first.partition, first.key, first.version, first.stringValue(), first.expires]).to.deep.equal([
+        p.partitionName,
+        'k',
+        1,
+        'v1',
+        now / 1000 + 60,
+      ]);
+      expect(first.decodeFields()).to.deep.equal({ a: '1' });
+      // Fields the write did not give are in the pair too: it is the whole item.
+      const second = await p.put('k', writeWithString('v2'));
+      expect([second.version, second.stringValue(), second.expires]).to.deep.equal([2, 'v2', 0]);
+      expect(second.decodeFields()).to.deep.equal({ a: '1' });
+      expect(await rejection(p.atomicPut('k', writeWithString('v3'), writeWithPreviousKV(first)))).to.have.property(
+        'code',
+        'KEY_MODIFIED',
+      );
+      const third = await p.atomicPut('k', writeWithString('v3'), writeWithPreviousKV(second));
+      expect(third.version).to.equal(3);
+      expect(sent.filter((r) => 'UpdateExpression' in r).map((r) => r.ReturnValues)).to.deep.equal([
+        'ALL_NEW',
+        'ALL_NEW',
+        'ALL_NEW',
+        'ALL_NEW',
+      ]);
+    });
+
+    it('keepTtl: a write keeps the stored expiry instead of removing it', async () => {
+      await p.put('k', writeWithString('v1'), writeWithTTL(60_000));
+      const kept = await p.put('k', writeWithString('v2'), writeWithKeepTTL());
+      expect([kept.version, kept.stringValue(), kept.expires]).to.deep.equal([2, 'v2', now / 1000 + 60]);
+      expect((await raw('k'))?.expires).to.deep.equal({ N: String(now / 1000 + 60) });
+      // The same through atomicPut with previous, spelt as a plain option.
+      const swapped = await p.atomicPut('k', { value: 'v3', keepTtl: true, previous: kept });
+      expect([swapped.version, swapped.expires]).to.deep.equal([3, now / 1000 + 60]);
+      // Without it, the expiry goes, as before.
+      expect((await p.put('k', writeWithString('v4'))).expires).to.equal(0);
+      // Nothing to keep: the item never expires.
+      expect((await p.put('k', writeWithKeepTTL())).expires).to.equal(0);
+      expect((await p.put('new', writeWithString('x'), writeWithKeepTTL())).expires).to.equal(0);
+      expect((await p.atomicPut('created', writeWithString('x'), writeWithKeepTTL())).expires).to.equal(0);
+      expect(await raw('new')).to.not.have.property('expires');
+    });
+
+    it('keepTtl on an expired item: replaced whole at version 1, and its old expiry is not kept', async () => {
+      await p.put('k', writeWithString('old'), writeWithTTL(1000));
+      now += 5000;
+      const kv = await p.put('k', writeWithString('new'), writeWithKeepTTL());
+      expect([kv.version, kv.stringValue(), kv.expires]).to.deep.equal([1, 'new', 0]);
+      expect((await p.get('k')).expires).to.equal(0);
+    });
+
+    it('ttl and keepTtl are one setting: a later option wins; both in one object is INVALID_ARGUMENT', async () => {
+      await p.put('a', writeWithTTL(60_000));
+      expect((await p.put('a', writeWithTTL(30_000), writeWithKeepTTL())).expires).to.equal(now / 1000 + 60);
+      expect((await p.put('a', writeWithKeepTTL(), writeWithTTL(120_000))).expires).to.equal(now / 1000 + 120);
+      expect((await p.put('a', writeWithKeepTTL(), writeWithNoExpires())).expires).to.equal(0);
+      // keepTtl: false is the expiry setting too: it removes the expiry, as no ttl does.
+      expect((await p.put('b', { ttl: 60_000 }, { keepTtl: false })).expires).to.equal(0);
+      expect((await p.put('b', { keepTtl: false, ttl: 60_000 })).expires).to.equal(now / 1000 + 60);
+      sent.length = 0;
+      for (const attempt of [
+        p.put('a', { ttl: 1000, keepTtl: true }),
+        p.put('a', { keepTtl: 'yes' as unknown as boolean }),
+        table.putIfNewer(p.partitionName, 'a', 5, { keepTtl: true } as never),
+      ]) {
+        expect(await rejection(attempt)).to.have.property('code', 'INVALID_ARGUMENT');
+      }
+      expect(sent).to.deep.equal([]);
     });
 
     it('an expired item is absent: put replaces it whole, at version 1 without its old fields', async () => {

@@ -41,6 +41,7 @@ import {
   writeWithAttributeValue,
   writeWithBytes,
   writeWithFields,
+  writeWithKeepTTL,
   writeWithNoExpires,
   writeWithPreviousKV,
   writeWithString,
@@ -234,6 +235,7 @@ const PLANTED: Readonly<Record<string, () => unknown>> = {
   attributeValue: () => ({ S: 'planted' }),
   fields: () => ({ admin: true }),
   ttl: () => 1000,
+  keepTtl: () => true,
   previous: () => ({ version: 3 }),
   signal: () => AbortSignal.abort('planted'),
   context: () => ({ planted: true }),
@@ -775,6 +777,7 @@ const VALID_VALUES: Readonly<Record<string, fc.Arbitrary<Arg>>> = {
       fc.constant(8.64e15),
     ),
   ),
+  keepTtl: data(fc.boolean()),
   previous: validPrevious,
   signal: fc.oneof({ weight: 5, arbitrary: freshSignal }, { weight: 1, arbitrary: abortedSignal }),
   context: data(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })),
@@ -830,6 +833,7 @@ const BAD_VALUES: Readonly<Record<string, fc.Arbitrary<Arg>>> = {
     ),
   ),
   ttl: data(fc.constantFrom<unknown>(0, -1, -0, NaN, Infinity, 8.64e15 + 1e3, '5', 5n, null)),
+  keepTtl: data(fc.constantFrom<unknown>('true', 1, null)),
   previous: data(
     fc.constantFrom<unknown>(
       { version: 0 },
@@ -903,7 +907,7 @@ interface HelperSpec {
 }
 
 const noArgs = fc.constant<Arg[]>([]);
-const WRITES: readonly OptionKind[] = ['put', 'atomicPut'];
+const WRITES: readonly OptionKind[] = ['put', 'atomicPut', 'putIfNewer'];
 const HELPERS: readonly HelperSpec[] = [
   {
     name: 'writeWithString',
@@ -938,6 +942,7 @@ const HELPERS: readonly HelperSpec[] = [
     kinds: WRITES,
   },
   { name: 'writeWithNoExpires', fn: writeWithNoExpires, args: noArgs, arity: 0, given: false, kinds: WRITES },
+  { name: 'writeWithKeepTTL', fn: writeWithKeepTTL, args: noArgs, arity: 0, given: false, kinds: WRITES },
   {
     name: 'writeWithPreviousKV',
     fn: writeWithPreviousKV,
@@ -1406,7 +1411,7 @@ entry(
       p: partitionArg,
       k: keyArg,
       version: versionArg(1),
-      opts: optionList('put'),
+      opts: optionList('putIfNewer'),
     })
     .map(({ variant, via: v, p, k, version, opts }) => ({
       label: operationLabel(variant, v, 'putIfNewer', p, [k, version, ...opts]),
@@ -1416,7 +1421,7 @@ entry(
           keyVerdict(k.value),
           versionVerdict(version.value, 1),
           optionsVerdict(
-            'put',
+            'putIfNewer',
             opts.map((o) => o.value),
             { partition: p.value, key: k.value },
           ),

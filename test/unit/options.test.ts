@@ -10,6 +10,7 @@ import {
   writeWithAttributeValue,
   writeWithBytes,
   writeWithFields,
+  writeWithKeepTTL,
   writeWithNoExpires,
   writeWithPreviousKV,
   writeWithString,
@@ -39,8 +40,9 @@ describe('options', () => {
       expect(writeWithString('s')).to.deep.equal({ value: 's', attributeValue: undefined });
       expect(writeWithBytes(bytes)).to.deep.equal({ value: bytes, attributeValue: undefined });
       expect(writeWithFields({ a: 'b' })).to.deep.equal({ fields: { a: 'b' } });
-      expect(writeWithTTL(1000)).to.deep.equal({ ttl: 1000 });
-      expect(writeWithNoExpires()).to.deep.equal({ ttl: undefined });
+      expect(writeWithTTL(1000)).to.deep.equal({ ttl: 1000, keepTtl: undefined });
+      expect(writeWithNoExpires()).to.deep.equal({ ttl: undefined, keepTtl: undefined });
+      expect(writeWithKeepTTL()).to.deep.equal({ ttl: undefined, keepTtl: true });
       expect(writeWithPreviousKV({ version: 2 })).to.deep.equal({ previous: { version: 2 } });
       expect(writeWithAttributeValue({ N: '1' })).to.deep.equal({ attributeValue: { N: '1' }, value: undefined });
     });

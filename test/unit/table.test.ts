@@ -71,6 +71,7 @@ describe('Table requests (mocked DynamoDB)', () => {
               ':v5': { N: '1' },
               ':v6': { N: NOW_S },
             },
+            ReturnValues: 'ALL_NEW',
           },
         },
       ]);
@@ -86,6 +87,21 @@ describe('Table requests (mocked DynamoDB)', () => {
       expect(calls[0]?.params.ExpressionAttributeNames).to.deep.equal({
         '#n0': 'expires',
         '#n1': 'version',
+      });
+    });
+
+    it('with keepTtl neither sets nor removes expires, which the condition still reads', async () => {
+      const { session, calls } = mockedSession({ updateItem: {} }, { clock });
+      await session.table(T).put('users', 'user/1', writeWithString('v'), { keepTtl: true });
+      expect(calls[0]?.params).to.include({
+        UpdateExpression: 'SET #n0 = :v0 ADD #n1 :v1',
+        ConditionExpression: 'NOT (#n2 <= :v2)',
+        ReturnValues: 'ALL_NEW',
+      });
+      expect(calls[0]?.params.ExpressionAttributeNames).to.deep.equal({
+        '#n0': 'payload',
+        '#n1': 'version',
+        '#n2': 'expires',
       });
     });
 
