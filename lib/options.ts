@@ -271,12 +271,12 @@ export function writeWithFields(fields: Record<string, FieldValue>): Pick<WriteO
  * the operation with `INVALID_ARGUMENT`; {@link writeWithNoExpires} says
  * "never".
  */
-export function writeWithTTL(ttl: number): { ttl: number; keepTtl?: undefined } {
+export function writeWithTTL(ttl: number): Pick<PutIfNewerOptions, 'ttl' | 'keepTtl'> {
   return { ttl: given('writeWithTTL', ttl), keepTtl: undefined };
 }
 
 /** The item never expires; the write removes any expiry (Go's `WriteWithNoExpires`). */
-export function writeWithNoExpires(): { ttl?: undefined; keepTtl?: undefined } {
+export function writeWithNoExpires(): Pick<PutIfNewerOptions, 'ttl' | 'keepTtl'> {
   return { ttl: undefined, keepTtl: undefined };
 }
 
@@ -290,7 +290,7 @@ export function writeWithNoExpires(): { ttl?: undefined; keepTtl?: undefined } {
  * await sessions.put('s/42', writeWithString(json), writeWithKeepTTL());
  * ```
  */
-export function writeWithKeepTTL(): { ttl?: undefined; keepTtl: true } {
+export function writeWithKeepTTL(): Pick<PutOptions, 'ttl' | 'keepTtl'> {
   return { ttl: undefined, keepTtl: true };
 }
 
