@@ -6,7 +6,7 @@ import { itemKey, type Layout } from './layout';
 import type { CommonOptions, FieldValue } from './options';
 import { Operation, type Runtime } from './request';
 import { resolveDeleteOptions, resolveWriteOptions, type ResolvedDelete } from './resolve';
-import { checkPartitionKey, checkSortKey, checkWriteSize, describeValue } from './validate';
+import { checkPartitionKey, checkSortKey, checkWriteSize, describeValue, isPlainObject } from './validate';
 import { checkVersion, expiresAt, newItem } from './write';
 
 // The batch writes of Table: putMany and deleteMany over BatchWriteItem.
@@ -193,15 +193,11 @@ function resolveBatchOptions(
   // No prototype: an own `__proto__` key stays a key (and is refused as unknown), not a prototype set.
   const common = Object.create(null) as Record<string, unknown>;
   try {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw invalidArgument(`${operation} options must be a plain object, got ${describeValue(options)}`, options);
-    }
-    const proto: unknown = Object.getPrototypeOf(options);
-    if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+    if (!isPlainObject(options)) {
       throw invalidArgument(`${operation} options must be a plain object, got ${describeValue(options)}`, options);
     }
     for (const key of Object.keys(options)) {
-      const value: unknown = (options as Record<string, unknown>)[key];
+      const value = options[key];
       if (key === 'onProgress') onProgress = value;
       else common[key] = value;
     }

@@ -294,6 +294,34 @@ export function queryExpressions(
 }
 
 /**
+ * @internal A query of the keys under a prefix (`deleteTree`): `partition =
+ * :pk`, `begins_with(sort, :prefix)` when a prefix is given, expired items
+ * included (no filter), and only the key attributes projected.
+ */
+export function keysQueryExpressions(
+  layout: Layout,
+  partition: string,
+  prefix: string,
+): ExpressionMembers & { KeyConditionExpression: string; ProjectionExpression: string } {
+  const compiled = compile(layout, `keys:${prefix === '' ? '' : 'p'}`, (p) => {
+    const pk = p.name(layout.partitionKey);
+    const sk = p.name(layout.sortKey);
+    const match = `${pk} = ${p.value()}`;
+    return {
+      KeyConditionExpression: prefix === '' ? match : `${match} AND begins_with(${sk}, ${p.value()})`,
+      ProjectionExpression: `${pk}, ${sk}`,
+    };
+  });
+  const values: AttributeValue[] = prefix === '' ? [{ S: partition }] : [{ S: partition }, { S: prefix }];
+  return {
+    KeyConditionExpression: compiled.expressions.KeyConditionExpression,
+    ProjectionExpression: compiled.expressions.ProjectionExpression,
+    ExpressionAttributeNames: compiled.names,
+    ExpressionAttributeValues: valueMap(compiled, values),
+  };
+}
+
+/**
  * @internal The condition of putIfNewer: the stored item has no version (or
  * there is none), its version is lower than the next value, or it has
  * expired. A stored version that is not a number compares as neither lower

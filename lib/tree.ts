@@ -2,6 +2,7 @@ import type { AttributeMap } from './attribute';
 import { writeChunks } from './batch-write';
 import type { QueryInput, WriteRequest } from './client';
 import { DynastoreError, invalidArgument } from './errors';
+import { keysQueryExpressions } from './expressions';
 import type { KVPair, KVPairPage } from './kvpair';
 import type { Layout } from './layout';
 import type { Listing } from './listing';
@@ -342,11 +343,7 @@ export async function deleteTree(
   });
 }
 
-/**
- * A consistent Query of the keys under `prefix`, expired items included (no
- * filter). The expression strings are constants with placeholders; the
- * attribute names and values go in the maps.
- */
+/** A consistent Query of the keys under `prefix`, expired items included. */
 function keysQuery(
   tableName: string,
   layout: Layout,
@@ -356,11 +353,7 @@ function keysQuery(
 ): QueryInput {
   const params: QueryInput = {
     TableName: tableName,
-    KeyConditionExpression: prefix === '' ? '#p = :p' : '#p = :p AND begins_with(#s, :s)',
-    ProjectionExpression: '#p, #s',
-    ExpressionAttributeNames: { '#p': layout.partitionKey, '#s': layout.sortKey },
-    ExpressionAttributeValues:
-      prefix === '' ? { ':p': { S: partition } } : { ':p': { S: partition }, ':s': { S: prefix } },
+    ...keysQueryExpressions(layout, partition, prefix),
     ConsistentRead: true,
   };
   if (start !== undefined) params.ExclusiveStartKey = start;
