@@ -22,7 +22,6 @@
 // - An upsert racing another process's upsert of the same item is settled by
 //   DynamoDB's condition (the higher version stays), not by this process.
 import type { interfaces, LDLogger } from '@launchdarkly/node-server-sdk';
-import { DynastoreError } from './errors';
 import type { KVPair } from './kvpair';
 import { writeWithString } from './options';
 import type { Partition } from './partition';
@@ -101,12 +100,10 @@ export class LaunchDarklyStore implements interfaces.PersistentDataStore {
     this.#settle(
       `get of ${this.#where(kind, key)}`,
       async (): Promise<[Descriptor | undefined]> => {
-        try {
-          return [descriptor(await this.#partition(kind.namespace).get(key, context('get')))];
-        } catch (err) {
-          if (DynastoreError.is(err, 'KEY_NOT_FOUND')) return [undefined];
-          throw err;
-        }
+        // A missing flag is an answer: find reads it as get does, without failing the operation (no error span).
+        const partition = this.#partition(kind.namespace);
+        const kv = await partition.table.find(partition.partitionName, key, context('get'));
+        return [kv === undefined ? undefined : descriptor(kv)];
       },
       (): [undefined] => [undefined],
       callback,

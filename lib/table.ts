@@ -106,6 +106,25 @@ export class Table {
    * One GetItem request, strongly consistent unless `consistent: false`.
    */
   async get(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair> {
+    return this.read(partition, key, options, true) as Promise<KVPair>;
+  }
+
+  /**
+   * @internal `get` for whom a missing item is an answer, not a failure
+   * (the LaunchDarkly store): undefined when the item is absent or expired,
+   * and hooks see an operation that succeeded. Same request, same name.
+   */
+  async find(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair | undefined> {
+    return this.read(partition, key, options, false);
+  }
+
+  /** `get` and `find`: one GetItem; a missing item fails with KEY_NOT_FOUND only when `required`. */
+  private async read(
+    partition: string,
+    key: string,
+    options: readonly (GetOptions | undefined)[],
+    required: boolean,
+  ): Promise<KVPair | undefined> {
     const o = resolveReadOptions(options, 'get');
     checkPartitionKey(partition);
     checkSortKey(key);
@@ -117,7 +136,8 @@ export class Table {
         ConsistentRead: o.consistent,
       });
       if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()), this.layout)) {
-        throw keyNotFound(this.tableName, partition, key);
+        if (required) throw keyNotFound(this.tableName, partition, key);
+        return undefined;
       }
       return this.decode(Item);
     });

@@ -96,6 +96,8 @@ forEachTarget('LaunchDarkly feature store', (target: TestTarget) => {
   let bareTable: string;
   let session: Session<object>;
   const seen: Seen[] = [];
+  /** Each operation as it ended: its name, and the code it failed with ('ok' when it did not). */
+  const ended: string[] = [];
   let prefixes = 0;
 
   before(async () => {
@@ -108,11 +110,17 @@ forEachTarget('LaunchDarkly feature store', (target: TestTarget) => {
         requestBuilt(ctx: RequestContext, params: RequestParams) {
           seen.push({ operation: ctx.operation, command: ctx.command, method: ctx.launchDarkly, params });
         },
+        operationCompleted(_ctx, outcome) {
+          ended.push(
+            `${outcome.operation} ${outcome.error === undefined ? 'ok' : String((outcome.error as { code?: unknown }).code)}`,
+          );
+        },
       },
     });
   });
   beforeEach(() => {
     seen.length = 0;
+    ended.length = 0;
   });
 
   /** A fresh prefix: each test has namespaces of its own. */
@@ -237,6 +245,8 @@ forEachTarget('LaunchDarkly feature store', (target: TestTarget) => {
         'Get GetItem get',
       ]);
       for (const r of seen) expect(r.params).to.include({ ConsistentRead: true });
+      // A missing flag is an answer, not a failed operation: hooks (and OpenTelemetry spans) see no error.
+      expect(ended.slice(-3)).to.deep.equal(['Get ok', 'Get ok', 'Get ok']);
     });
 
     it('getAll: every item of the kind, tombstones included, kinds kept apart; an empty kind gives none', async () => {
