@@ -41,16 +41,7 @@ export async function put(
   key: string,
   options: readonly (WriteOptions | undefined)[],
 ): Promise<KVPair> {
-  const o = resolveWriteOptions(options, 'atomicPut', layout.reserved);
-  checkPartitionKey(partition);
-  checkSortKey(key);
-  if (o.previous !== undefined) {
-    throw invalidArgument('put does not compare versions: give previous to atomicPut', o.previous);
-  }
-  const now = runtime.clock();
-  const expires = expiresAt(now, o.ttl);
-  const keepExpires = o.keepTtl === true;
-  checkWriteSize(partition, key, o.payload, o.fields, sizedExpires(now, expires, keepExpires), layout);
+  const { o, now, expires, keepExpires } = prepareWrite(runtime, layout, partition, key, options, 'put');
   const update = putExpressions(layout, { payload: o.payload, fields: o.fields, expires, keepExpires }, seconds(now));
   checkExpressionSize(update.UpdateExpression, key, o.fields);
   const op = new Operation(runtime, 'Put', o);
@@ -101,15 +92,8 @@ export async function atomicPut(
   key: string,
   options: readonly (WriteOptions | undefined)[],
 ): Promise<KVPair> {
-  const o = resolveWriteOptions(options, 'atomicPut', layout.reserved);
-  checkPartitionKey(partition);
-  checkSortKey(key);
+  const { o, now, expires, keepExpires } = prepareWrite(runtime, layout, partition, key, options, 'atomicPut');
   const previous = o.previous;
-  if (previous !== undefined) checkSameItem(previous, partition, key);
-  const now = runtime.clock();
-  const expires = expiresAt(now, o.ttl);
-  const keepExpires = o.keepTtl === true;
-  checkWriteSize(partition, key, o.payload, o.fields, sizedExpires(now, expires, keepExpires), layout);
   const op = new Operation(runtime, 'AtomicPut', o);
 
   if (previous === undefined) {
@@ -256,13 +240,8 @@ export async function putIfNewer(
   version: unknown,
   options: readonly (PutIfNewerOptions | undefined)[],
 ): Promise<PutIfNewerResult> {
-  const o = resolveWriteOptions(options, 'putIfNewer', layout.reserved);
-  checkPartitionKey(partition);
-  checkSortKey(key);
+  const { o, now, expires } = prepareWrite(runtime, layout, partition, key, options, 'putIfNewer');
   const v = checkVersion(version, 1);
-  const now = runtime.clock();
-  const expires = expiresAt(now, o.ttl);
-  checkWriteSize(partition, key, o.payload, o.fields, expires, layout);
   const item = newItem(layout, partition, key, o, expires, v);
   const op = new Operation(runtime, 'PutIfNewer', o);
   const decode = (stored: AttributeMap): KVPair => decodeItem(stored, runtime.client.codec, layout);
@@ -315,12 +294,35 @@ export function checkVersion(version: unknown, min: 0 | 1): number {
   return version;
 }
 
-/**
- * The `expires` a write's size is checked with: a kept expiry is still in
- * the item, so it counts as one of today's unix seconds would.
- */
-function sizedExpires(now: number, expires: number | undefined, keepExpires: boolean): number | undefined {
-  return keepExpires ? seconds(now) : expires;
+/** A write by key, checked: nothing has been sent yet. */
+interface PreparedWrite {
+  readonly o: ResolvedWrite;
+  /** The session clock's reading, in milliseconds. */
+  readonly now: number;
+  /** Unix seconds from `ttl`, or undefined: the write removes `expires`, or keeps it when `keepExpires`. */
+  readonly expires: number | undefined;
+  readonly keepExpires: boolean;
+}
+
+/** What each write by key does first: its options resolved, its key, `previous`, clock and size checked. */
+function prepareWrite(
+  runtime: Runtime,
+  layout: Layout,
+  partition: string,
+  key: string,
+  options: readonly (WriteOptions | undefined)[],
+  operation: 'put' | 'atomicPut' | 'putIfNewer',
+): PreparedWrite {
+  const o = resolveWriteOptions(options, operation, layout.reserved);
+  checkPartitionKey(partition);
+  checkSortKey(key);
+  if (o.previous !== undefined) checkSameItem(o.previous, partition, key);
+  const now = runtime.clock();
+  const expires = expiresAt(now, o.ttl);
+  const keepExpires = o.keepTtl === true;
+  // A kept expiry is still in the item: it counts as one of today's unix seconds would.
+  checkWriteSize(partition, key, o.payload, o.fields, keepExpires ? seconds(now) : expires, layout);
+  return { o, now, expires, keepExpires };
 }
 
 /** @internal Unix seconds at which an item written now with `ttl` expires: never earlier than asked. */

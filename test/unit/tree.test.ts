@@ -182,8 +182,8 @@ describe('deleteTree', () => {
     const query = calls[0]?.input ?? {};
     expect(query.ConsistentRead).to.equal(true);
     expect(query.FilterExpression).to.equal(undefined);
-    expect(query.ProjectionExpression).to.equal('#p, #s');
-    expect(query.ExpressionAttributeValues).to.deep.equal({ ':p': { S: P }, ':s': { S: 'docs/' } });
+    expect(query.ProjectionExpression).to.equal('#n0, #n1');
+    expect(query.ExpressionAttributeValues).to.deep.equal({ ':v0': { S: P }, ':v1': { S: 'docs/' } });
     expect(calls[1]?.input.RequestItems).to.deep.equal({
       [T]: [{ DeleteRequest: { Key: key('docs/a') } }, { DeleteRequest: { Key: key('docs/x/1') } }],
     });
@@ -208,6 +208,6 @@ describe('deleteTree', () => {
     }
     expect(calls).to.have.length(0);
     expect(await p.deleteTree('', { wholePartition: true })).to.equal(0);
-    expect(calls[0]?.input.KeyConditionExpression).to.equal('#p = :p');
+    expect(calls[0]?.input.KeyConditionExpression).to.equal('#n0 = :v0');
   });
 });
