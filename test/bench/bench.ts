@@ -125,6 +125,7 @@ const rawRequests = {
     ConditionExpression: 'NOT (#n1 <= :v2)',
     ExpressionAttributeNames: { '#n0': 'payload', '#n1': 'expires', '#n2': 'version' },
     ExpressionAttributeValues: { ':v0': { S: JSON_VALUE }, ':v1': { N: '1' }, ':v2': { N: nowSeconds() } },
+    ReturnValues: 'ALL_NEW',
   }),
   atomicPut: (): AWS.DynamoDB.UpdateItemInput => ({
     TableName: TABLE,
@@ -197,7 +198,7 @@ const QUIET_LOGGER = { trace: noop, debug: noop, warn: noop } as unknown as NonN
 
 const OPS: Array<[Op, string, number]> = [
   ['get', 'get (GetItem)', 0.95],
-  ['put', 'put (UpdateItem)', 0.95],
+  ['put', 'put (UpdateItem, ALL_NEW)', 0.95],
   ['atomicPut', 'atomicPut with previous (UpdateItem, ALL_NEW)', 0.95],
   ['listPage', 'listPage of 100 items and a next-page token (Query)', 0.9],
 ];

@@ -22,7 +22,8 @@ const gz =
     bs58.encode(gzipSync(keyJson(key), options));
 const SMALL: ZlibOptions = { memLevel: 1, windowBits: 10 };
 const encoders: Record<string, Encoder> = {
-  'now: gzipSync defaults (level 6, windowBits 15, memLevel 8), bs58': (key) => encodeToken(key, scopeOf(key)),
+  'now: gzipSync windowBits 10, memLevel 1, chunkSize 512, bs58': (key) => encodeToken(key, scopeOf(key)),
+  'gzipSync defaults (level 6, windowBits 15, memLevel 8), bs58': gz({}),
   'gzipSync level 1, bs58': gz({ level: 1 }),
   'gzipSync memLevel 1, windowBits 10, bs58': gz(SMALL),
   'gzipSync level 1, memLevel 1, windowBits 10, bs58': gz({ ...SMALL, level: 1 }),
