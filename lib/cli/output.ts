@@ -80,8 +80,18 @@ export class Progress {
     this.stream.write(`\r${this.label}: ${this.count}`);
   }
 
+  /**
+   * Clears the count's line, so that what is written next starts clean; the
+   * next tick due draws it again.
+   */
+  clear(): void {
+    if (!this.drawn) return;
+    this.stream.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
   /** Clears the line, so the results and the prompt start clean. */
   done(): void {
-    if (this.drawn) this.stream.write('\r\x1b[K');
+    this.clear();
   }
 }

@@ -2,6 +2,7 @@ import type DynamoDB from 'aws-sdk/clients/dynamodb';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DynastoreError } from '../errors';
 import type { PutOptions, WriteOptions } from '../options';
+import type { KVPair } from '../kvpair';
 import { Session } from '../session';
 import { describeFailure, EXIT } from './exit';
 import { itemLine, rawValue, type Streams } from './output';
@@ -149,6 +150,9 @@ export function buildProgram(ctx: CliContext, onExit: (code: number) => void): C
     .addOption(
       new Option('--ttl <duration>', 'expire after milliseconds, or e.g. 30s, 5m, 2h, 1d').argParser(parseDuration),
     )
+    .addOption(
+      new Option('--keep-ttl', "keep the item's expiry (without it, a put with no --ttl removes it)").conflicts('ttl'),
+    )
     .addOption(new Option('--create', 'only create: KEY_EXISTS when a live item is there').conflicts('ifVersion'))
     .addOption(
       new Option('--if-version <n>', 'compare-and-swap: KEY_MODIFIED unless the item has version n').argParser(
@@ -164,21 +168,23 @@ export function buildProgram(ctx: CliContext, onExit: (code: number) => void): C
           partition: string,
           key: string,
           value: string | undefined,
-          opts: { ttl?: number; create?: boolean; ifVersion?: number },
+          opts: { ttl?: number; keepTtl?: boolean; create?: boolean; ifVersion?: number },
         ) => {
           if (value === undefined && ctx.stdin.isTTY === true) {
             throw new DynastoreError('INVALID_ARGUMENT', 'give a value, or pipe one to standard input');
           }
           const put: PutOptions = { value: value ?? (await readAll(ctx.stdin)) };
           if (opts.ttl !== undefined) put.ttl = opts.ttl;
+          if (opts.keepTtl === true) put.keepTtl = true;
           const p = session.table(table).partition(partition);
+          let kv: KVPair;
           if (opts.create !== true && opts.ifVersion === undefined) {
-            await p.put(key, put);
-            return;
+            kv = await p.put(key, put);
+          } else {
+            const write: WriteOptions = { ...put };
+            if (opts.ifVersion !== undefined) write.previous = { version: opts.ifVersion };
+            kv = await p.atomicPut(key, write);
           }
-          const write: WriteOptions = { ...put };
-          if (opts.ifVersion !== undefined) write.previous = { version: opts.ifVersion };
-          const kv = await p.atomicPut(key, write);
           if (global.json === true) ctx.stdout.write(itemLine(kv));
         },
       ),

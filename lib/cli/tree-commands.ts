@@ -54,6 +54,8 @@ export async function printTree(
       const entry = pending;
       pending = undefined;
       if (format.json === true) {
+        // On one terminal, a line written over the count would keep its tail.
+        progress.clear();
         out.stdout.write(entry.line);
       } else {
         lines.push(`${indent}${last ? '└── ' : '├── '}${entry.name}`);

@@ -43,6 +43,44 @@ function cli(args: string[], input?: string): Promise<Result> {
   return run(BIN, args, input === undefined ? {} : { input });
 }
 
+/**
+ * Runs the installed bin with its stdin, stdout and stderr on a terminal: a
+ * pseudo-terminal made by script(1) (util-linux; Debian's bsdutils, which is
+ * essential, so always installed). What the terminal showed is script's stdout.
+ */
+function onTerminal(args: string[]): Promise<Result> {
+  const command = [BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  return run('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null']);
+}
+
+/**
+ * The lines a terminal shows for `output`: `\r` returns to the start of the
+ * line, where later text overwrites, and `ESC [ K` clears to its end. Text
+ * left over from a progress count would show here.
+ */
+function screen(output: string): string[] {
+  const shown: string[] = [];
+  let line = '';
+  let column = 0;
+  for (let i = 0; i < output.length; i++) {
+    if (output.startsWith('\x1b[K', i)) {
+      line = line.slice(0, column);
+      i += 2;
+    } else if (output[i] === '\r') {
+      column = 0;
+    } else if (output[i] === '\n') {
+      shown.push(line);
+      line = '';
+      column = 0;
+    } else {
+      line = line.slice(0, column) + (output[i] as string) + line.slice(column + 1);
+      column++;
+    }
+  }
+  if (line !== '') shown.push(line);
+  return shown;
+}
+
 /** The JSON lines of an output. */
 function lines(stdout: string): unknown[] {
   return stdout
@@ -159,6 +197,20 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
     const [item] = lines(got.stdout) as { expires: number }[];
     const inAnHour = Date.now() / 1000 + 3600;
     expect(item?.expires).to.be.within(inAnHour - 60, inAnHour + 60);
+  });
+
+  it('put --json prints the item as stored; --keep-ttl keeps its expiry, which a plain put removes', async function () {
+    this.timeout(30_000);
+    const first = await cli([...server, '--json', 'put', table, 'p', 'k', 'one', '--ttl', '1h']);
+    const [written] = lines(first.stdout) as { version: number; expires: number }[];
+    expect(written?.version).to.equal(1);
+    expect(written?.expires).to.be.within(Date.now() / 1000 + 3500, Date.now() / 1000 + 3700);
+    const kept = await cli([...server, '--json', 'put', table, 'p', 'k', 'two', '--keep-ttl']);
+    expect(lines(kept.stdout)).to.deep.equal([{ key: 'k', version: 2, expires: written?.expires, value: 'two' }]);
+    const removed = await cli([...server, '--json', 'put', table, 'p', 'k', 'three']);
+    expect(lines(removed.stdout)).to.deep.equal([{ key: 'k', version: 3, expires: 0, value: 'three' }]);
+    const both = await cli([...server, 'put', table, 'p', 'k', 'four', '--ttl', '1h', '--keep-ttl']);
+    expect(both.code).to.equal(1);
   });
 
   it('put --create is atomicPut create: KEY_EXISTS (exit 3) when the key is live', async function () {
@@ -283,6 +335,36 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
       ]);
     });
 
+    it('on a terminal, tree and rm -r draw a count on stderr and clear it: the screen shows only the results', async function () {
+      this.timeout(30_000);
+      const tree = await onTerminal([...server, 'tree', table, 'p', 'docs/']);
+      expect(tree.code, tree.stdout).to.equal(0);
+      expect(tree.stdout).to.match(/\rread: \d+/);
+      expect(screen(tree.stdout)).to.deep.equal([
+        'docs/',
+        '├── a',
+        '├── api/',
+        '│   ├── v1/',
+        '│   │   ├── x',
+        '│   │   └── y',
+        '│   └── z',
+        '├── b',
+        '└── img/',
+        '    └── p.png',
+        '',
+        '3 directories, 6 items',
+      ]);
+      // JSON lines stream while the count runs: each starts on a clean line.
+      const json = await onTerminal([...server, '--json', 'tree', table, 'p', 'docs/']);
+      expect(json.code, json.stdout).to.equal(0);
+      expect(json.stdout).to.match(/\rread: \d+/);
+      expect(screen(json.stdout).map((l) => JSON.parse(l) as unknown)).to.have.length(9);
+      const rm = await onTerminal([...server, 'rm', '-r', table, 'p', 'docs/']);
+      expect(rm.code, rm.stdout).to.equal(0);
+      expect(rm.stdout).to.match(/\rdeleted: 6/);
+      expect(screen(rm.stdout)).to.deep.equal(['deleted 6 items']);
+    });
+
     it('rm -r deletes the subtree and says how many; the whole partition is refused (exit 4)', async function () {
       this.timeout(30_000);
       const rm = await cli([...server, 'rm', '-r', table, 'p', 'docs/api/']);
@@ -297,4 +379,46 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
       expect((await cli([...server, 'get', table, 'p', 'other'])).stdout).to.equal('v:other');
     });
   });
+  // The suite above runs on the first server; the same commands on DynamoDB Local, which has the TTL API.
+  for (const other of servers.filter((s) => s.name === 'dynamodb-local' && s !== servers[0])) {
+    it(`on ${other.name}: create-table enables TTL on expires; put, get, ls, tree and rm -r as on dynalite`, async function () {
+      this.timeout(120_000);
+      const local = ['--endpoint', await other.endpoint(), '--retries', '2'];
+      const name = `cli-local-${process.pid}`;
+      const created = await cli([...local, 'create-table', name]);
+      expect(created).to.deep.include({ code: 0, stdout: `created table ${name}\n`, stderr: '' });
+      const ttl = await rawClient(await other.endpoint())
+        .describeTimeToLive({ TableName: name })
+        .promise();
+      expect(ttl.TimeToLiveDescription).to.deep.include({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
+
+      const create = await cli([...local, '--json', 'put', '--create', name, 'p', 'k', 'one']);
+      expect(lines(create.stdout)).to.deep.equal([{ key: 'k', version: 1, expires: 0, value: 'one' }]);
+      expect((await cli([...local, 'put', '--create', name, 'p', 'k', 'two'])).code).to.equal(3);
+      expect((await cli([...local, 'put', name, 'p', 'k', 'two', '--if-version', '7'])).code).to.equal(3);
+      const swapped = await cli([...local, 'put', name, 'p', 'k', 'two', '--if-version', '1', '--ttl', '1h', '--json']);
+      const [item] = lines(swapped.stdout) as { version: number; expires: number }[];
+      expect(item?.version).to.equal(2);
+      expect(item?.expires).to.be.within(Date.now() / 1000 + 3500, Date.now() / 1000 + 3700);
+      expect(await cli([...local, 'get', name, 'p', 'k'])).to.deep.include({ code: 0, stdout: 'two' });
+      expect((await cli([...local, 'get', name, 'p', 'nope'])).code).to.equal(2);
+
+      for (const key of ['docs/a', 'docs/sub/b', 'docs/sub/deeper/c']) {
+        expect((await cli([...local, 'put', name, 'p', key, `v:${key}`])).code).to.equal(0);
+      }
+      expect((await cli([...local, 'ls', name, 'p', 'docs/'])).stdout).to.equal('docs/a\ndocs/sub/\n');
+      expect((await cli([...local, 'ls', '-r', name, 'p', 'docs/'])).stdout).to.equal(
+        'docs/a\ndocs/sub/b\ndocs/sub/deeper/c\n',
+      );
+      expect((await cli([...local, 'tree', name, 'p', 'docs/sub/'])).stdout).to.equal(
+        ['docs/sub/', '├── b', '└── deeper/', '    └── c', '', '1 directory, 2 items', ''].join('\n'),
+      );
+      expect(await cli([...local, 'rm', '-r', name, 'p', 'docs/'])).to.deep.include({
+        code: 0,
+        stdout: 'deleted 3 items\n',
+      });
+      expect((await cli([...local, 'rm', name, 'p', 'k'])).code).to.equal(0);
+      expect((await cli([...local, 'ls', '-r', name, 'p', ''])).stdout).to.equal('');
+    });
+  }
 });
