@@ -138,9 +138,22 @@ export class KVPair {
   }
 }
 
-/** One page of a listing. */
+/**
+ * One page of a listing: `{ keys, lastKey? }`, plus `prefixes` for a
+ * directory listing.
+ *
+ * @example
+ * ```ts
+ * const page = await users.listPage('user/', readWithLimit(100));
+ * for (const kv of page.keys) console.log(kv.key, kv.version);
+ * ```
+ */
 export interface KVPairPage {
-  /** The live items of this page, in sort-key order. May be empty while `lastKey` is set. */
+  /**
+   * The live items of this page, in sort-key order, as {@link KVPair}s: the
+   * pairs, not key strings (the name is Go's `KVPairPage.Keys`; read a key
+   * as `page.keys[i].key`). May be empty while `lastKey` is set.
+   */
   keys: KVPair[];
   /** Pass to `readWithStartKey` for the next page; undefined when the listing is done. */
   lastKey?: string;
