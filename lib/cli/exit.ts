@@ -1,4 +1,5 @@
 import { DynastoreError, type ErrorCode } from '../errors';
+import { OutputFailed } from './output';
 
 /**
  * The exit code for each outcome, as docs/cli.md documents them: a script
@@ -29,11 +30,17 @@ const BY_CODE: Record<ErrorCode, number> = {
 };
 
 /**
- * The exit code for an error an action threw, and the line that says it on stderr.
+ * The exit code for an error an action threw, and the line that says it on
+ * stderr (none when stdout's reader went away: nobody is left to tell).
  *
  * @internal
  */
-export function describeFailure(err: unknown): { exitCode: number; message: string } {
+export function describeFailure(err: unknown): { exitCode: number; message: string | undefined } {
+  if (err instanceof OutputFailed) {
+    return err.readerGone
+      ? { exitCode: EXIT.ok, message: undefined }
+      : { exitCode: EXIT.failed, message: `dynastore: ${err.message}` };
+  }
   if (DynastoreError.is(err)) {
     const aws = err.awsCode === undefined ? '' : ` (${err.awsCode})`;
     return { exitCode: BY_CODE[err.code], message: `dynastore: ${err.code}${aws}: ${err.message}` };

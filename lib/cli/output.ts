@@ -1,9 +1,71 @@
 import type { KVPair } from '../kvpair';
 
+/** A stream a command writes to, and whether it is a terminal. @internal */
+export interface Sink {
+  write(chunk: string | Uint8Array): unknown;
+  readonly isTTY?: boolean | undefined;
+}
+
 /** Where a command writes: stdout for results, stderr for notes and progress. @internal */
 export interface Streams {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdout: Sink;
+  readonly stderr: Sink;
+}
+
+/**
+ * Thrown by a write to stdout after an earlier write failed, so the command
+ * stops there. EPIPE means the reader has gone (`dynastore ls -r … | head`
+ * has read enough): the command then ends quietly, with exit code 0.
+ *
+ * @internal
+ */
+export class OutputFailed extends Error {
+  constructor(readonly failure: Error) {
+    super(`could not write to standard output: ${failure.message}`, { cause: failure });
+    this.name = 'OutputFailed';
+  }
+
+  /** Whether the reader went away (EPIPE), rather than the write failing. */
+  get readerGone(): boolean {
+    return (this.failure as NodeJS.ErrnoException).code === 'EPIPE';
+  }
+}
+
+/**
+ * `stream` as a command's stdout. Node reports a failed write (EPIPE once
+ * the reader has gone, ENOSPC on a full disk) by an 'error' event after the
+ * write has returned; unheard, that event ends the process with a stack
+ * trace and exit code 1. Heard here, it makes each later write throw
+ * {@link OutputFailed}, so a listing stops at its next page instead of
+ * asking for the rest; {@link Stdout.settled} finds a failure of the last
+ * writes.
+ *
+ * @internal
+ */
+export class Stdout implements Sink {
+  readonly isTTY: boolean | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly stream: NodeJS.WritableStream & { isTTY?: boolean }) {
+    this.isTTY = stream.isTTY;
+    stream.on('error', (err: Error) => (this.failure ??= err));
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    if (this.failure !== undefined) throw new OutputFailed(this.failure);
+    return this.stream.write(chunk);
+  }
+
+  /** Once every write so far has gone out or failed: the failure, if one did. */
+  settled(): Promise<OutputFailed | undefined> {
+    return new Promise((resolve) => {
+      // The callback of an empty write runs after those before it, with an error if the stream has failed.
+      this.stream.write('', (err?: Error | null) => {
+        const failure = this.failure ?? err ?? undefined;
+        resolve(failure === undefined ? undefined : new OutputFailed(failure));
+      });
+    });
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import type { PutOptions, WriteOptions } from '../options';
 import type { KVPair } from '../kvpair';
 import { Session } from '../session';
 import { describeFailure, EXIT } from './exit';
-import { itemLine, rawValue, type Streams } from './output';
+import { itemLine, rawValue, Stdout, type Streams } from './output';
 import { createTable } from './create-table';
 import { listChildren, printTree, removeTree } from './tree-commands';
 
@@ -21,9 +21,17 @@ interface GlobalOptions {
   retries?: number;
 }
 
-/** What a command runs with: its streams and standard input, the environment. @internal */
-export interface CliContext extends Streams {
+/** The process's standard streams and environment, as `main` is given them. @internal */
+export interface ProcessIO {
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** What a command runs with: where it writes, standard input, the environment. @internal */
+export interface CliContext extends Streams {
+  readonly stdin: ProcessIO['stdin'];
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -114,7 +122,7 @@ export function buildProgram(ctx: CliContext, onExit: (code: number) => void): C
         onExit(EXIT.ok);
       } catch (err) {
         const failure = describeFailure(err);
-        ctx.stderr.write(failure.message + '\n');
+        if (failure.message !== undefined) ctx.stderr.write(failure.message + '\n');
         onExit(failure.exitCode);
       } finally {
         session?.close();
@@ -257,7 +265,8 @@ export function buildProgram(ctx: CliContext, onExit: (code: number) => void): C
     .option('--indexes', 'also create the indexes of docs/table.json: idx_created (local) and idx_global_1 (global)')
     .action(
       run(async (session, _global, table: string, opts: { indexes?: boolean }) => {
-        await createTable(session.client, table, opts.indexes === true, ctx);
+        // session.table checks the name, so a bad one is INVALID_ARGUMENT before any request, as for the other commands.
+        await createTable(session.client, session.table(table).tableName, opts.indexes === true, ctx);
       }),
     );
 
@@ -269,17 +278,26 @@ export function buildProgram(ctx: CliContext, onExit: (code: number) => void): C
  *
  * @internal
  */
-export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function main(argv: readonly string[], io: ProcessIO): Promise<number> {
+  // A note or error that cannot reach stderr has nowhere else to go; the command goes on.
+  io.stderr.on('error', () => undefined);
+  const stdout = new Stdout(io.stdout);
   let exitCode: number = EXIT.ok;
-  const program = buildProgram(ctx, (code) => (exitCode = code));
+  const program = buildProgram(
+    { stdin: io.stdin, stdout, stderr: io.stderr, env: io.env },
+    (code) => (exitCode = code),
+  );
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end by throwing with exit code 0; usage errors with 1.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    throw err;
+    if (!(err instanceof CommanderError)) throw err;
+    // --help and --version end by throwing with exit code 0; usage errors with 1.
+    exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  return exitCode;
+  // The last writes can fail after the command is done (stdout on a full disk): that is a failure too.
+  const failure = await stdout.settled();
+  if (exitCode !== EXIT.ok || failure === undefined) return exitCode;
+  const { exitCode: code, message } = describeFailure(failure);
+  if (message !== undefined) io.stderr.write(message + '\n');
+  return code;
 }

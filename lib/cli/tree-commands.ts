@@ -113,5 +113,9 @@ export async function removeTree(out: Streams, p: Partition, prefix: string, for
     process.removeListener('SIGINT', stop);
     progress.done();
   }
-  out.stdout.write(format.json === true ? JSON.stringify({ deleted }) + '\n' : `deleted ${deleted} items\n`);
+  out.stdout.write(
+    format.json === true
+      ? JSON.stringify({ deleted }) + '\n'
+      : `deleted ${deleted} ${deleted === 1 ? 'item' : 'items'}\n`,
+  );
 }

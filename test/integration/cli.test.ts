@@ -3,9 +3,9 @@
 // from the npm cache), and its bin run as a child process against dynalite.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, rawClient, servers, tableDefinition } from '../helpers/server';
+import { freePort, rawClient, servers, tableDefinition, type TestServer } from '../helpers/server';
 
 const ROOT = join(__dirname, '..', '..');
 /** Under the git-ignored build/: the staged package, its tarball, and a user's project. */
@@ -20,21 +20,33 @@ interface Result {
   stderr: string;
 }
 
-function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): Promise<Result> {
+/**
+ * Runs a command. Its stdout is a pipe read here; `'closed'`, a pipe whose
+ * reader has gone before the command writes, as `| head` leaves it; or a
+ * file descriptor of the test's.
+ */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; input?: string; stdout?: 'closed' | number } = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     // A user's environment: no AWS credentials, so --endpoint's local ones are used.
     delete env.AWS_ACCESS_KEY_ID;
     delete env.AWS_SECRET_ACCESS_KEY;
     delete env.AWS_PROFILE;
-    const child = spawn(command, args, { cwd: options.cwd ?? APP, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = typeof options.stdout === 'number' ? options.stdout : 'pipe';
+    const child = spawn(command, args, { cwd: options.cwd ?? APP, env, stdio: ['pipe', out, 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Closed now, long before the child has started node, let alone written.
+    if (options.stdout === 'closed') child.stdout?.destroy();
+    else child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+    child.stdin?.end(options.input ?? '');
   });
 }
 
@@ -48,9 +60,16 @@ function cli(args: string[], input?: string): Promise<Result> {
  * pseudo-terminal made by script(1) (util-linux; Debian's bsdutils, which is
  * essential, so always installed). What the terminal showed is script's stdout.
  */
-function onTerminal(args: string[]): Promise<Result> {
+async function onTerminal(args: string[]): Promise<Result> {
   const command = [BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  return run('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null']);
+  try {
+    return await run('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null']);
+  } catch (err) {
+    // Not a skip: the terminal path is tested only here.
+    throw new Error('this test runs the CLI on a terminal through script(1), from util-linux (Debian: bsdutils)', {
+      cause: err,
+    });
+  }
 }
 
 /**
@@ -90,6 +109,8 @@ function lines(stdout: string): unknown[] {
 }
 
 describe('the dynastore CLI, installed from a packed tarball', function () {
+  /** The server the suite runs on: the first of DYNASTORE_TEST_SERVERS. */
+  let first: TestServer;
   let endpoint: string;
   let table: string;
   let tables = 0;
@@ -126,7 +147,8 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
     );
     expect(installed.code, installed.stdout + installed.stderr).to.equal(0);
     expect(existsSync(BIN), 'node_modules/.bin/dynastore').to.be.true;
-    endpoint = await (servers[0] ?? expect.fail('no server')).endpoint();
+    first = servers[0] ?? expect.fail('no server');
+    endpoint = await first.endpoint();
     server = ['--endpoint', endpoint, '--retries', '2'];
   });
 
@@ -151,13 +173,18 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
     expect(help.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'))).to.deep.equal([]);
   });
 
-  it('create-table makes the documented table; on dynalite it says on stderr that TTL was not enabled', async function () {
+  it('create-table makes the documented table; where the server has no TTL API (dynalite) it says so on stderr', async function () {
     this.timeout(30_000);
     const name = `cli-indexed-${process.pid}`;
     const created = await cli(['create-table', name, '--indexes', ...server]);
     expect(created.code, created.stderr).to.equal(0);
     expect(created.stdout).to.equal(`created table ${name}\n`);
-    expect(created.stderr).to.match(/^dynastore: note: .*no TTL API.*created without TTL/);
+    if (first.name === 'dynalite') {
+      expect(created.stderr).to.match(/^dynastore: note: .*no TTL API.*created without TTL/);
+    } else {
+      // DynamoDB Local first (DYNASTORE_TEST_SERVERS=dynamodb-local): it has the TTL API.
+      expect(created.stderr).to.equal('');
+    }
     const { Table } = await rawClient(endpoint).describeTable({ TableName: name }).promise();
     expect(Table?.KeySchema).to.deep.equal(tableDefinition.KeySchema);
     expect(Table?.AttributeDefinitions).to.have.deep.members(tableDefinition.AttributeDefinitions);
@@ -166,6 +193,10 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
     const again = await cli([...server, 'create-table', name]);
     expect(again.code).to.equal(5);
     expect(again.stderr).to.match(/^dynastore: REQUEST_FAILED \(ResourceInUseException\): /);
+    // A name DynamoDB would refuse is refused before any request, as every other command refuses it.
+    const badName = await cli([...server, 'create-table', 'x']);
+    expect(badName.code).to.equal(4);
+    expect(badName.stderr).to.match(/^dynastore: INVALID_ARGUMENT: table name/);
   });
 
   it('put then get prints the value byte for byte; --json prints the item', async function () {
@@ -283,6 +314,21 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
 
   describe('over a tree of keys', () => {
     const KEYS = ['docs/a', 'docs/api/v1/x', 'docs/api/v1/y', 'docs/api/z', 'docs/b', 'docs/img/p.png', 'other'];
+    /** What `tree` draws of KEYS under docs/, line by line. */
+    const DOCS_TREE = [
+      'docs/',
+      '├── a',
+      '├── api/',
+      '│   ├── v1/',
+      '│   │   ├── x',
+      '│   │   └── y',
+      '│   └── z',
+      '├── b',
+      '└── img/',
+      '    └── p.png',
+      '',
+      '3 directories, 6 items',
+    ];
 
     beforeEach(async function () {
       this.timeout(30_000);
@@ -309,23 +355,7 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
       this.timeout(30_000);
       const text = await cli([...server, 'tree', table, 'p', 'docs/']);
       expect(text).to.deep.include({ code: 0, stderr: '' });
-      expect(text.stdout).to.equal(
-        [
-          'docs/',
-          '├── a',
-          '├── api/',
-          '│   ├── v1/',
-          '│   │   ├── x',
-          '│   │   └── y',
-          '│   └── z',
-          '├── b',
-          '└── img/',
-          '    └── p.png',
-          '',
-          '3 directories, 6 items',
-          '',
-        ].join('\n'),
-      );
+      expect(text.stdout).to.equal([...DOCS_TREE, ''].join('\n'));
       const json = await cli([...server, '--json', 'tree', table, 'p', 'docs/api/']);
       expect(lines(json.stdout)).to.deep.equal([
         { prefix: 'docs/api/v1/' },
@@ -340,24 +370,13 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
       const tree = await onTerminal([...server, 'tree', table, 'p', 'docs/']);
       expect(tree.code, tree.stdout).to.equal(0);
       expect(tree.stdout).to.match(/\rread: \d+/);
-      expect(screen(tree.stdout)).to.deep.equal([
-        'docs/',
-        '├── a',
-        '├── api/',
-        '│   ├── v1/',
-        '│   │   ├── x',
-        '│   │   └── y',
-        '│   └── z',
-        '├── b',
-        '└── img/',
-        '    └── p.png',
-        '',
-        '3 directories, 6 items',
-      ]);
+      expect(screen(tree.stdout)).to.deep.equal(DOCS_TREE);
       // JSON lines stream while the count runs: each starts on a clean line.
       const json = await onTerminal([...server, '--json', 'tree', table, 'p', 'docs/']);
       expect(json.code, json.stdout).to.equal(0);
       expect(json.stdout).to.match(/\rread: \d+/);
+      // The count is cleared before a JSON line is written, not written over.
+      expect(json.stdout).to.include('\r\x1b[K{');
       expect(screen(json.stdout).map((l) => JSON.parse(l) as unknown)).to.have.length(9);
       const rm = await onTerminal([...server, 'rm', '-r', table, 'p', 'docs/']);
       expect(rm.code, rm.stdout).to.equal(0);
@@ -371,12 +390,36 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
       expect(rm).to.deep.include({ code: 0, stdout: 'deleted 3 items\n', stderr: '' });
       const left = await cli([...server, 'ls', '-r', table, 'p', '']);
       expect(left.stdout).to.equal('docs/a\ndocs/b\ndocs/img/p.png\nother\n');
+      const one = await cli([...server, 'rm', '-r', table, 'p', 'docs/img/']);
+      expect(one).to.deep.include({ code: 0, stdout: 'deleted 1 item\n', stderr: '' });
       const json = await cli([...server, 'rm', table, 'p', 'docs/', '--recursive', '--json']);
-      expect(lines(json.stdout)).to.deep.equal([{ deleted: 3 }]);
+      expect(lines(json.stdout)).to.deep.equal([{ deleted: 2 }]);
       const all = await cli([...server, 'rm', '-r', table, 'p', '']);
       expect(all.code).to.equal(4);
       expect(all.stderr).to.match(/^dynastore: INVALID_ARGUMENT: /);
       expect((await cli([...server, 'get', table, 'p', 'other'])).stdout).to.equal('v:other');
+    });
+
+    it('a reader that has gone (| head) ends a command quietly, exit 0; a write that fails (a full disk) is exit 5', async function () {
+      this.timeout(30_000);
+      // Before: an unheard EPIPE 'error' event, a stack trace on stderr, and exit 1 (usage).
+      for (const args of [
+        ['ls', '-r', table, 'p', 'docs/'],
+        ['--json', 'tree', table, 'p', 'docs/'],
+        ['get', table, 'p', 'other'],
+      ]) {
+        const gone = await run(BIN, [...server, ...args], { stdout: 'closed' });
+        expect(gone, args.join(' ')).to.deep.include({ code: 0, stderr: '' });
+      }
+      const full = openSync('/dev/full', 'w');
+      try {
+        // The whole listing is one write's worth: it fails after the command is done, and is still a failure.
+        const failed = await run(BIN, [...server, 'ls', '-r', table, 'p', 'docs/'], { stdout: full });
+        expect(failed.code).to.equal(5);
+        expect(failed.stderr).to.match(/^dynastore: could not write to standard output: ENOSPC/);
+      } finally {
+        closeSync(full);
+      }
     });
   });
   // The suite above runs on the first server; the same commands on DynamoDB Local, which has the TTL API.
