@@ -1,4 +1,5 @@
 import type { AttributeMap, AttributeValue } from './attribute';
+import { types } from 'node:util';
 import { DynastoreError } from './errors';
 import { describeValue } from './validate';
 
@@ -177,10 +178,10 @@ export interface Inputs {
   BatchWriteItem: BatchWriteItemInput;
 }
 
-/** @internal A request's answer, and how many attempts the SDK made for it (the first included). */
-export interface Sent<T> {
-  readonly output: T;
-  readonly attempts: number;
+/** @internal Where {@link DynamoClient.send} reports how many attempts the SDK made for a request that succeeded. */
+export interface Attempts {
+  /** The attempts, the first included. */
+  attempts: number;
 }
 
 /**
@@ -201,13 +202,18 @@ export interface Codec {
  * has one adapter implementing it (`sdk-v2.ts`, `sdk-v3.ts`), and nothing
  * outside an adapter sees the SDK.
  *
- * Contract of `send`: an already-aborted `signal` sends nothing and an abort
- * cancels the call, both rejecting with DynastoreError ABORTED; a failed
- * condition rejects with {@link ConditionFailed}, carrying the old item when
- * the server returned it; any other failure rejects with DynastoreError
- * REQUEST_FAILED whose `cause` is the SDK's error and `awsCode` the service's
- * error name. Every rejection but ABORTED before sending records the attempts
- * made in {@link failedAttempts}.
+ * Contract of `send`: it never throws, it returns a promise, which resolves
+ * to the SDK's output. An already-aborted `signal` sends nothing and an
+ * abort cancels the call, both rejecting with DynastoreError ABORTED; a
+ * failed condition rejects with {@link ConditionFailed}, carrying the old
+ * item when the server returned it; any other failure rejects with
+ * DynastoreError REQUEST_FAILED whose `cause` is the SDK's error and
+ * `awsCode` the service's error name, and whatever else the client throws
+ * (a lookalike, a Proxy) rejects with REQUEST_FAILED ({@link clientThrew}).
+ * Every rejection of the SDK's records the attempts made in
+ * {@link failedAttempts}; on success, `attempts`, when given, is set to them
+ * (hooks report them). The path of a request without a signal is one promise
+ * over the SDK's.
  */
 export interface DynamoClient {
   /** The SDK's converter. */
@@ -216,7 +222,8 @@ export interface DynamoClient {
     command: C,
     params: Inputs[C],
     signal: AbortSignal | undefined,
-  ): Promise<Sent<Outputs[C]>>;
+    attempts?: Attempts,
+  ): Promise<Outputs[C]>;
   /** Releases what the adapter owns (a keep-alive agent it made); an injected client is left alone. */
   close?(): void;
 }
@@ -265,6 +272,54 @@ function describeFailure(err: unknown): string {
   } catch {
     return 'a value that cannot be described';
   }
+}
+
+/**
+ * @internal What a client's failure that an adapter could not read is to the
+ * operation: REQUEST_FAILED, with it as `cause`, since whether the request
+ * reached DynamoDB is unknown (a client that is a lookalike, or a Proxy that
+ * throws).
+ */
+export function clientThrew(command: CommandName, err: unknown): DynastoreError {
+  return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: the client threw ${describeThrown(err)}`, {
+    cause: err,
+  });
+}
+
+/**
+ * @internal `map(err)`, the adapter's reading of an SDK's failure; when the
+ * reading itself throws (a hostile value), {@link clientThrew} of what it threw.
+ */
+export function mappedFailure(command: CommandName, err: unknown, map: (err: unknown) => Error): Error {
+  try {
+    return map(err);
+  } catch (thrown) {
+    return clientThrew(command, thrown);
+  }
+}
+
+/**
+ * @internal What was thrown, for a message: an Error's message (cut to a
+ * bounded length), anything else by its kind or short value. Never throws:
+ * a Symbol, an object whose `toString` throws, an Error whose `message` is a
+ * throwing getter are all described.
+ */
+export function describeThrown(err: unknown): string {
+  if (isError(err)) {
+    try {
+      const message: unknown = err.message;
+      if (typeof message === 'string') return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+    } catch {
+      // Described by its kind below.
+    }
+    return 'an Error';
+  }
+  return describeValue(err);
+}
+
+/** @internal An Error, from this realm or another (a vm context's, a worker's), as `util.types` tells one. */
+export function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
 }
 
 /** @internal The REQUEST_FAILED error for an SDK's failure, with the service's error name. */

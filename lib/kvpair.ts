@@ -197,43 +197,64 @@ export function versionOf(item: AttributeMap, layout: Layout = DEFAULT_LAYOUT): 
   return Number.isSafeInteger(n) && n >= 1 ? n : 0;
 }
 
-/** @internal Builds a KVPair from a stored item of a table laid out as `layout`. */
+/**
+ * @internal Builds a KVPair from a stored item of a table laid out as
+ * `layout`. One pass over the item's own enumerable attributes (an item an
+ * SDK parsed, or one dynastore built, has no other own ones) takes the five
+ * of the layout and copies the rest into `fields`; the members of those five
+ * are read as own properties, as everywhere.
+ */
 export function decodeItem(item: AttributeMap, codec?: Codec, layout: Layout = DEFAULT_LAYOUT): KVPair {
+  // The five names are the layout's reserved ones (layout.ts), all different.
+  const { partitionKey, sortKey, value, version, expires } = layout;
   const fields: AttributeMap = {};
+  let idValue: AttributeValue | undefined;
+  let keyValue: AttributeValue | undefined;
+  let payload: AttributeValue | undefined;
+  let versionValue: AttributeValue | undefined;
+  let expiresValue: AttributeValue | undefined;
   for (const name of Object.keys(item)) {
-    if (layout.reserved.has(name)) continue;
-    if (name === '__proto__') {
+    const av = item[name];
+    if (name === partitionKey) idValue = av;
+    else if (name === sortKey) keyValue = av;
+    else if (name === value) payload = av;
+    else if (name === version) versionValue = av;
+    else if (name === expires) expiresValue = av;
+    else if (name === '__proto__') {
       // Assigning this name would set the prototype instead of a field.
-      Object.defineProperty(fields, name, {
-        value: item[name],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      fields[name] = item[name] as AttributeValue;
-    }
+      Object.defineProperty(fields, name, { value: av, enumerable: true, writable: true, configurable: true });
+    } else fields[name] = av as AttributeValue;
   }
-  const id = member(member(item, layout.partitionKey), 'S');
-  const name = member(member(item, layout.sortKey), 'S');
-  const expires = Number(numberOf(item, layout.expires) ?? 0);
+  // member(), written out: this runs for every item of every page.
+  const id = idValue !== undefined && Object.hasOwn(idValue, 'S') ? idValue.S : undefined;
+  const key = keyValue !== undefined && Object.hasOwn(keyValue, 'S') ? keyValue.S : undefined;
+  const n = versionValue !== undefined && Object.hasOwn(versionValue, 'N') ? versionValue.N : undefined;
+  const v = typeof n === 'string' ? Number(n) : NaN;
+  const e = expiresValue !== undefined && Object.hasOwn(expiresValue, 'N') ? expiresValue.N : undefined;
+  const expiresAt = typeof e === 'string' ? Number(e) : 0;
+  scratch.partition = typeof id === 'string' ? id : '';
+  scratch.key = typeof key === 'string' ? key : '';
+  // As versionOf reads it.
+  scratch.version = Number.isSafeInteger(v) && v >= 1 ? v : 0;
+  scratch.expires = Number.isFinite(expiresAt) ? expiresAt : 0;
+  scratch.value = payload;
+  scratch.fields = fields;
   decoding = true;
   try {
-    return new KVPair(
-      {
-        partition: typeof id === 'string' ? id : '',
-        key: typeof name === 'string' ? name : '',
-        version: versionOf(item, layout),
-        expires: Number.isFinite(expires) ? expires : 0,
-        value: member(item, layout.value),
-        fields,
-      },
-      codec,
-    );
+    return new KVPair(scratch, codec);
   } finally {
     decoding = false;
+    // Nothing of an item stays reachable from here.
+    scratch.value = undefined;
+    scratch.fields = undefined;
   }
 }
+
+/**
+ * The init decodeItem hands the constructor, reused: the constructor copies
+ * what it reads, synchronously, so one object serves every item.
+ */
+const scratch: KVPairInit = { partition: '', key: '', version: 0, expires: 0, value: undefined, fields: undefined };
 
 /** What a converter returns; its own error (aws-sdk v3's refuses some numbers) as INVALID_ARGUMENT. */
 function converted(what: string, value: unknown, convert: () => unknown): unknown {

@@ -18,6 +18,26 @@ function tableKeys(layout: Layout): Map<string, number> {
   ]);
 }
 
+/** What the scope of a listing of the table itself takes from its layout, made once per layout: nobody changes it. */
+interface TableScope {
+  readonly keyAttributes: ReadonlyMap<string, number>;
+  readonly stringAttributes: readonly string[];
+}
+
+const tableScopes = new WeakMap<Layout, TableScope>();
+
+function tableScope(layout: Layout): TableScope {
+  let scope = tableScopes.get(layout);
+  if (scope === undefined) {
+    scope = Object.freeze({
+      keyAttributes: tableKeys(layout),
+      stringAttributes: Object.freeze([layout.partitionKey, layout.sortKey]),
+    });
+    tableScopes.set(layout, scope);
+  }
+  return scope;
+}
+
 /**
  * @internal One prefix listing of a partition (or of an index's partition):
  * its options, the scope its paging tokens are bound to, where it starts, and
@@ -50,7 +70,11 @@ export class Listing {
   /** One Query: its live items, and a token when DynamoDB has more. */
   async page(): Promise<KVPairPage> {
     const out = await this.query(this.startKey);
-    const page: KVPairPage = { keys: (out.Items ?? []).map((item) => this.decode(item)) };
+    const items = out.Items ?? [];
+    const codec = this.runtime.client.codec;
+    const keys: KVPair[] = [];
+    for (const item of items) keys.push(decodeItem(item, codec, this.layout));
+    const page: KVPairPage = { keys };
     if (out.LastEvaluatedKey !== undefined) {
       page.lastKey = encodeToken(out.LastEvaluatedKey, this.scope, this.runtime.tokenSecret);
     }
@@ -106,6 +130,7 @@ function listScope(table: string, layout: Layout, partition: string, prefix: str
   checkPrefix(prefix);
   const scanIndexForward = o.scanIndexForward;
   if (index === undefined) {
+    const { keyAttributes, stringAttributes } = tableScope(layout);
     return {
       table,
       index: '',
@@ -114,8 +139,8 @@ function listScope(table: string, layout: Layout, partition: string, prefix: str
       partition,
       sortAttribute: layout.sortKey,
       prefix,
-      keyAttributes: tableKeys(layout),
-      stringAttributes: [layout.partitionKey, layout.sortKey],
+      keyAttributes,
+      stringAttributes,
     };
   }
   const partitionAttribute = index.type === 'global' ? index.partitionKeyAttribute : layout.partitionKey;

@@ -2,7 +2,10 @@ import { fullJitter, sleep } from './backoff';
 import {
   abortedError,
   ConditionFailed,
+  describeThrown,
   failedAttempts,
+  isError,
+  type Attempts,
   type BatchGetItemInput,
   type BatchWriteItemInput,
   type CommandName,
@@ -14,10 +17,8 @@ import {
   type Outputs,
   type PutItemInput,
   type QueryInput,
-  type Sent,
   type UpdateItemInput,
 } from './client';
-import { types } from 'node:util';
 import { DynastoreError, invalidArgument } from './errors';
 import type {
   Hooks,
@@ -127,7 +128,19 @@ export class Operation {
   }
 
   /** Runs the whole operation, and reports its end to the hooks however it settles. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  run<T>(work: () => Promise<T>): Promise<T> {
+    // Without hooks there is nothing to report: the operation is its work, with no promise around it.
+    if (this.runtime.hooks === undefined) {
+      try {
+        return work();
+      } catch (err) {
+        return rejected(err);
+      }
+    }
+    return this.reported(work);
+  }
+
+  private async reported<T>(work: () => Promise<T>): Promise<T> {
     let result: T;
     try {
       result = await work();
@@ -169,35 +182,47 @@ export class Operation {
     return error;
   }
 
-  private async send<C extends CommandName>(command: C, input: Inputs[C]): Promise<Outputs[C]> {
+  private send<C extends CommandName>(command: C, input: Inputs[C]): Promise<Outputs[C]> {
     const params: Inputs[C] = this.returnConsumedCapacity ? { ...input, ReturnConsumedCapacity: 'TOTAL' } : input;
-    const ctx = this.before(command, params);
-    this.requests++;
-    // Without hooks nothing is measured: the request path stays as lean as a raw SDK call.
-    const reported = ctx !== undefined && this.runtime.hooks?.requestCompleted !== undefined;
-    const started = reported ? performance.now() : 0;
-    let sent: Sent<Outputs[C]>;
+    let ctx: RequestContext | undefined;
     try {
-      sent = await this.runtime.client.send(command, params, this.signal);
-    } catch (thrown) {
-      const err = clientFailure(command, thrown);
-      if (reported) {
-        const outcome: RequestOutcome = {
-          command,
-          durationMs: performance.now() - started,
-          attempts: (typeof err === 'object' && err !== null ? failedAttempts.get(err) : undefined) ?? 1,
-          conditionFailed: err instanceof ConditionFailed,
-        };
-        if (err instanceof ConditionFailed) (this.unexplained ??= new Map()).set(err, { ctx, outcome });
-        else this.completed(ctx, { ...outcome, error: err });
-      }
+      ctx = this.before(command, params);
+    } catch (err) {
+      return rejected(err);
+    }
+    this.requests++;
+    // Without hooks nothing is measured: the request is the adapter's promise, as lean as a raw SDK call.
+    if (ctx === undefined || this.runtime.hooks?.requestCompleted === undefined) {
+      return this.runtime.client.send(command, params, this.signal);
+    }
+    return this.measured(command, params, ctx);
+  }
+
+  /** A request whose outcome `requestCompleted` is told. */
+  private async measured<C extends CommandName>(
+    command: C,
+    params: Inputs[C],
+    ctx: RequestContext,
+  ): Promise<Outputs[C]> {
+    const started = performance.now();
+    const sent: Attempts = { attempts: 1 };
+    let output: Outputs[C];
+    try {
+      output = await this.runtime.client.send(command, params, this.signal, sent);
+    } catch (err) {
+      const outcome: RequestOutcome = {
+        command,
+        durationMs: performance.now() - started,
+        attempts: (typeof err === 'object' && err !== null ? failedAttempts.get(err) : undefined) ?? 1,
+        conditionFailed: err instanceof ConditionFailed,
+      };
+      if (err instanceof ConditionFailed) (this.unexplained ??= new Map()).set(err, { ctx, outcome });
+      else this.completed(ctx, { ...outcome, error: err });
       throw err;
     }
-    if (reported) {
-      const outcome = { command, durationMs: performance.now() - started, attempts: sent.attempts };
-      this.completed(ctx, { ...outcome, conditionFailed: false, ...counts(command, params, sent.output) });
-    }
-    return sent.output;
+    const outcome = { command, durationMs: performance.now() - started, attempts: sent.attempts };
+    this.completed(ctx, { ...outcome, conditionFailed: false, ...counts(command, params, output) });
+    return output;
   }
 
   /**
@@ -272,6 +297,16 @@ export class Operation {
 }
 
 /**
+ * @internal A promise rejected with what was thrown, as an async function's
+ * would be: for functions that are not async, so that a refusal still
+ * rejects rather than throws.
+ */
+export function rejected<T = never>(err: unknown): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, passed on as it is
+  return Promise.reject(err);
+}
+
+/**
  * Calls a hook that runs after the fact: whatever it throws, or a promise it
  * returns rejects with, becomes a process warning and never reaches the
  * operation.
@@ -298,30 +333,6 @@ function warnHookFailed(name: string, err: unknown): void {
   } catch {
     // A warning that cannot be emitted must not reach the operation either.
   }
-}
-
-/**
- * What was thrown, for a message: an Error's message (cut to a
- * bounded length), anything else by its kind or short value. Never throws:
- * a Symbol, an object whose `toString` throws, an Error whose `message` is a
- * throwing getter are all described.
- */
-function describeThrown(err: unknown): string {
-  if (isError(err)) {
-    try {
-      const message: unknown = err.message;
-      if (typeof message === 'string') return message.length > 200 ? `${message.slice(0, 200)}…` : message;
-    } catch {
-      // Described by its kind below.
-    }
-    return 'an Error';
-  }
-  return describeValue(err);
-}
-
-/** An Error, from this realm or another (a vm context's, a worker's), as `util.types` tells one. */
-function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
 }
 
 /** Whether a value is a promise or promise-like; reading `then` on a hostile object counts as no. */
@@ -362,19 +373,6 @@ function withContext<T extends OperationContext>(ctx: Record<string, unknown> | 
       cause: err,
     });
   }
-}
-
-/**
- * What a client's failure is to the operation: the adapter's own errors as
- * they are; anything else it let through (a client that is a lookalike, or a
- * Proxy that throws) REQUEST_FAILED, with it as `cause`, since whether the
- * request reached DynamoDB is unknown.
- */
-function clientFailure(command: CommandName, err: unknown): unknown {
-  if (err instanceof ConditionFailed || err instanceof DynastoreError) return err;
-  return new DynastoreError('REQUEST_FAILED', `DynamoDB ${command} failed: the client threw ${describeThrown(err)}`, {
-    cause: err,
-  });
 }
 
 /** The items and the capacity a response holds, as a request's outcome shows them. */

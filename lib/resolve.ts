@@ -450,6 +450,13 @@ export function resolveReadOptions(
   options: readonly (ReadOptions | undefined)[],
   operation: ReadOperation = 'listPage',
 ): ResolvedRead {
+  // No options (the common call): the defaults, without the merge and checks that read none.
+  if (options.length === 0) {
+    const defaults = blank<ResolvedRead>();
+    defaults.consistent = true;
+    defaults.scanIndexForward = true;
+    return defaults;
+  }
   return guarded('read options', options, () => {
     const o = merge('read', READ_KEYS, options);
     const byKey = KEY_READS.has(operation);

@@ -9,16 +9,18 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AttributeMap, AttributeValue } from './attribute';
 import {
   abortedError,
+  clientThrew,
   ConditionFailed,
   raceAbort,
   failedAttempts,
+  mappedFailure,
   requestFailed,
+  type Attempts,
   type Codec,
   type CommandName,
   type DynamoClient,
   type Inputs,
   type Outputs,
-  type Sent,
 } from './client';
 import { DynastoreError } from './errors';
 
@@ -107,24 +109,69 @@ export class AwsSdkV2Client implements DynamoClient {
     this.ownedAgent?.destroy();
   }
 
-  async send<C extends CommandName>(
+  send<C extends CommandName>(
     command: C,
     params: Inputs[C],
     signal: AbortSignal | undefined,
-  ): Promise<Sent<Outputs[C]>> {
-    if (signal?.aborted) throw abortedError(command, signal);
-    const method = this.ddb[METHODS[command]] as (p: unknown) => Request<Outputs[C], AWSError>;
-    const request = method.call(this.ddb, params);
-    const response = request.promise();
+    attempts?: Attempts,
+  ): Promise<Outputs[C]> {
+    if (signal?.aborted) return Promise.reject(abortedError(command, signal));
+    let request: Request<Outputs[C], AWSError>;
+    let response: Promise<Outputs[C]>;
     try {
-      const output =
-        signal === undefined ? await response : await raceAbort(command, response, signal, () => request.abort());
-      return { output, attempts: attemptsOf(request) };
+      const method = this.ddb[METHODS[command]] as (p: unknown) => Request<Outputs[C], AWSError>;
+      request = method.call(this.ddb, params);
+      response = request.promise();
+    } catch (err) {
+      return Promise.reject(clientThrew(command, err));
+    }
+    if (signal !== undefined) return this.raced(command, request, response, signal, attempts);
+    // One promise over the SDK's: this is the whole path of a request without a signal. A lookalike's
+    // answer that is no promise is taken as `await` takes it.
+    return (response instanceof Promise ? response : Promise.resolve(response)).then(
+      attempts === undefined
+        ? undefined
+        : (output) => {
+            try {
+              attempts.attempts = attemptsOf(request);
+            } catch (err) {
+              throw clientThrew(command, err);
+            }
+            return output;
+          },
+      (err: unknown) => {
+        throw failure(command, err, undefined, request);
+      },
+    );
+  }
+
+  /** A request with a signal: it settles at the first of its answer and the signal's abort. */
+  private async raced<C extends CommandName>(
+    command: C,
+    request: Request<Outputs[C], AWSError>,
+    response: Promise<Outputs[C]>,
+    signal: AbortSignal,
+    attempts: Attempts | undefined,
+  ): Promise<Outputs[C]> {
+    try {
+      const output = await raceAbort(command, response, signal, () => request.abort());
+      if (attempts !== undefined) attempts.attempts = attemptsOf(request);
+      return output;
     } catch (err) {
       if (err instanceof DynastoreError && err.code === 'ABORTED') throw err;
-      throw mapError(command, err, signal, attemptsOf(request));
+      throw failure(command, err, signal, request);
     }
   }
+}
+
+/** What a failed request rejects with: the SDK's error mapped, or REQUEST_FAILED when it cannot be read. */
+function failure(
+  command: CommandName,
+  err: unknown,
+  signal: AbortSignal | undefined,
+  request: Request<unknown, AWSError>,
+): Error {
+  return mappedFailure(command, err, (e) => mapError(command, e, signal, attemptsOf(request)));
 }
 
 /** The attempts the SDK made: its response counts the retries (a stub's request may have no response). */

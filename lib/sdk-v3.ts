@@ -29,13 +29,14 @@ import {
   ConditionFailed,
   raceAbort,
   failedAttempts,
+  mappedFailure,
   requestFailed,
+  type Attempts,
   type Codec,
   type CommandName,
   type DynamoClient,
   type Inputs,
   type Outputs,
-  type Sent,
 } from './client';
 
 /** One v3 command class per command dynastore sends. */
@@ -84,24 +85,66 @@ export class AwsSdkV3Client implements DynamoClient {
     this.client = client as DynamoDBClient;
   }
 
-  async send<C extends CommandName>(
+  send<C extends CommandName>(
     command: C,
     params: Inputs[C],
     signal: AbortSignal | undefined,
-  ): Promise<Sent<Outputs[C]>> {
-    if (signal?.aborted) throw abortedError(command, signal);
-    const Command = COMMANDS[command] as unknown as new (input: Inputs[C]) => Parameters<DynamoDBClient['send']>[0];
+    attempts?: Attempts,
+  ): Promise<Outputs[C]> {
+    if (signal?.aborted) return Promise.reject(abortedError(command, signal));
+    let response: Promise<Outputs[C] & Metadata>;
     try {
-      const response = this.client.send(
+      const Command = COMMANDS[command] as unknown as new (input: Inputs[C]) => Parameters<DynamoDBClient['send']>[0];
+      response = this.client.send(
         new Command(params),
         signal === undefined ? undefined : { abortSignal: signal },
       ) as Promise<Outputs[C] & Metadata>;
-      const output = signal === undefined ? await response : await raceAbort(command, response, signal);
-      return { output, attempts: output.$metadata?.attempts ?? 1 };
     } catch (err) {
-      throw mapError(command, err, signal);
+      return Promise.reject(failure(command, err, signal));
     }
+    if (signal !== undefined) return raced(command, response, signal, attempts);
+    // One promise over the SDK's: this is the whole path of a request without a signal. A lookalike's
+    // answer that is no promise is taken as `await` takes it.
+    return (response instanceof Promise ? response : Promise.resolve(response)).then(
+      (output) => {
+        // Read on every answer: an output without metadata to read (a lookalike's) fails here, not in the table code.
+        let n: number;
+        try {
+          n = output.$metadata?.attempts ?? 1;
+        } catch (err) {
+          throw failure(command, err, undefined);
+        }
+        if (attempts !== undefined) attempts.attempts = n;
+        return output;
+      },
+      (err: unknown) => {
+        throw failure(command, err, undefined);
+      },
+    );
   }
+}
+
+/** A request with a signal: it settles at the first of its answer and the signal's abort. */
+async function raced<C extends CommandName>(
+  command: C,
+  response: Promise<Outputs[C] & Metadata>,
+  signal: AbortSignal,
+  attempts: Attempts | undefined,
+): Promise<Outputs[C]> {
+  try {
+    const output = await raceAbort(command, response, signal);
+    // Read on every answer, as without a signal.
+    const n = output.$metadata?.attempts ?? 1;
+    if (attempts !== undefined) attempts.attempts = n;
+    return output;
+  } catch (err) {
+    throw failure(command, err, signal);
+  }
+}
+
+/** What a failed request rejects with: the SDK's error mapped, or REQUEST_FAILED when it cannot be read. */
+function failure(command: CommandName, err: unknown, signal: AbortSignal | undefined): Error {
+  return mappedFailure(command, err, (e) => mapError(command, e, signal));
 }
 
 function mapError(command: CommandName, err: unknown, signal: AbortSignal | undefined): Error {

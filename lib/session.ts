@@ -400,26 +400,30 @@ function checkedClock(clock: () => unknown): () => number {
     } catch (err) {
       throw new DynastoreError('INVALID_ARGUMENT', 'the session clock threw (see cause)', { cause: err });
     }
-    if (typeof now !== 'number' || !Number.isFinite(now)) {
-      throw invalidArgument(
-        `the session clock must return milliseconds since the epoch as a finite number, got ${describeValue(now)}`,
-        now,
-      );
-    }
-    if (now < EARLIEST_CLOCK_MS) {
-      throw invalidArgument(
-        `the session clock returned ${describeValue(now)}, before the year 2000 in milliseconds: it must return milliseconds since the epoch, as Date.now does, not seconds`,
-        now,
-      );
-    }
-    if (now > LATEST_CLOCK_MS) {
-      throw invalidArgument(
-        `the session clock returned ${describeValue(now)}, past the latest date JavaScript can hold (8.64e15 ms)`,
-        now,
-      );
-    }
-    return now;
+    // One test for a good reading (NaN and the infinities fail it too); badReading says what is wrong.
+    if (typeof now === 'number' && now >= EARLIEST_CLOCK_MS && now <= LATEST_CLOCK_MS) return now;
+    throw badReading(now);
   };
+}
+
+/** Why a clock's reading is refused. */
+function badReading(now: unknown): DynastoreError {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    return invalidArgument(
+      `the session clock must return milliseconds since the epoch as a finite number, got ${describeValue(now)}`,
+      now,
+    );
+  }
+  if (now < EARLIEST_CLOCK_MS) {
+    return invalidArgument(
+      `the session clock returned ${describeValue(now)}, before the year 2000 in milliseconds: it must return milliseconds since the epoch, as Date.now does, not seconds`,
+      now,
+    );
+  }
+  return invalidArgument(
+    `the session clock returned ${describeValue(now)}, past the latest date JavaScript can hold (8.64e15 ms)`,
+    now,
+  );
 }
 
 /**

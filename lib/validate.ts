@@ -234,6 +234,8 @@ export function checkWriteSize(
   expires: number | undefined,
   names: AttributeNames = DEFAULT_NAMES,
 ): void {
+  // Every UTF-16 unit is at most three UTF-8 bytes: while that bound is within the limit, nothing is counted exactly.
+  if (writeSizeBound(partition, key, payload, fields, expires, names) <= LIMITS.itemBytes) return;
   // the keys and version (a number of at most a few bytes, dynastore's or a caller's) with their names
   let total =
     utf8Length(names.partitionKey) +
@@ -252,6 +254,30 @@ export function checkWriteSize(
       key,
     );
   }
+}
+
+/** At least the bytes checkWriteSize counts: strings at three bytes a UTF-16 unit, anything else as counted. */
+function writeSizeBound(
+  partition: string,
+  key: string,
+  payload: AttributeValue | undefined,
+  fields: AttributeMap | undefined,
+  expires: number | undefined,
+  names: AttributeNames,
+): number {
+  let bound =
+    3 * (names.partitionKey.length + partition.length + names.sortKey.length + key.length + names.version.length) + 8;
+  if (payload !== undefined) bound += 3 * names.value.length + attributeBound(payload);
+  if (fields !== undefined) {
+    for (const name of Object.keys(fields)) bound += 3 * name.length + attributeBound(fields[name] as AttributeValue);
+  }
+  if (expires !== undefined) bound += 3 * names.expires.length + String(expires).length;
+  return bound;
+}
+
+/** At least attributeSize(av): a string at three bytes a UTF-16 unit, anything else as counted. */
+function attributeBound(av: AttributeValue): number {
+  return av.S !== undefined ? 3 * av.S.length : attributeSize(av);
 }
 
 const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);

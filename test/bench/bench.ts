@@ -8,7 +8,8 @@
 // a shared 2-core machine where throughput drifts with whatever else runs
 // there. For those figures the client runs pinned to one CPU and the stub
 // to another (measure.ts, `pin`). Not part of npm test. BENCH_ROUNDS sets
-// the rounds (default 7); BENCH_PIN=0 leaves the processes to the scheduler.
+// the rounds (default 7); BENCH_PIN=0 leaves the processes to the scheduler;
+// BENCH_GC what is collected between rounds (measure.ts).
 import '../helpers/setup';
 import {
   DynamoDBClient,
@@ -142,8 +143,8 @@ const rawRequests = {
     ReturnValues: 'ALL_NEW',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   }),
-  listPage: (): AWS.DynamoDB.QueryInput => ({
-    TableName: TABLE,
+  listPage: (table = TABLE): AWS.DynamoDB.QueryInput => ({
+    TableName: table,
     KeyConditionExpression: '#n0 = :v0 AND begins_with(#n1, :v1)',
     FilterExpression: 'NOT (#n2 <= :v2)',
     ExpressionAttributeNames: { '#n0': 'id', '#n1': 'name', '#n2': 'expires' },
@@ -154,6 +155,14 @@ const rawRequests = {
 };
 type Op = keyof typeof rawRequests;
 type Ops = Record<Op, () => Promise<unknown>>;
+
+/**
+ * The stub's table whose every Query answer names a next-page key not given
+ * before (stub-server.ts): listPage makes each token afresh, as paging
+ * through a long listing does, where the table `bench` answers the same key
+ * each time, as a first page read again does.
+ */
+const PAGING = 'paging';
 
 /** The four operations, through the library. */
 function libraryOps(session: Session<object>): Ops {
@@ -209,20 +218,30 @@ async function clientOverhead(endpoint: string): Promise<void> {
   const v3 = new DynamoDBClient({ ...localConfig, endpoint });
   const library = { v2: libraryOps(new Session({ client: v2 })), v3: libraryOps(new Session({ client: v3 })) };
   const raw = { v2: rawV2Ops(v2), v3: rawV3Ops(v3) };
+  const paging = {
+    library: (s: Session<object>) => async () => (await s.table(PAGING).partition(TABLE).listPage('item/')).lastKey,
+    raw: () => v2.query(rawRequests.listPage(PAGING)).promise(),
+  };
   // The comparison is fair only if both send the same request.
   for (const client of [v2, v3]) {
     for (const [op] of OPS) deepStrictEqual(await paramsOf(client, (s) => libraryOps(s)[op]()), [rawRequests[op]()]);
   }
-  const unmarshalled = async (): Promise<unknown> => {
-    const out = await raw.v2.listPage();
-    return ((out as AWS.DynamoDB.QueryOutput).Items ?? []).map((item) => AWS.DynamoDB.Converter.unmarshall(item));
-  };
+  deepStrictEqual(await paramsOf(v2, (s) => paging.library(s)()), [rawRequests.listPage(PAGING)]);
+  const unmarshall = (out: unknown): unknown =>
+    ((out as AWS.DynamoDB.QueryOutput).Items ?? []).map((item) => AWS.DynamoDB.Converter.unmarshall(item));
+  const unmarshalled = async (): Promise<unknown> => unmarshall(await raw.v2.listPage());
+  const pagingSession = new Session({ client: v2 });
   for (const [op, measure, goal] of OPS) {
     const total = op === 'listPage' ? LIST_OPS : POINT_OPS;
     // Each SDK's contenders alternate among themselves (see alternate); raw v3 against raw v2
     // compares the medians of the two alternations.
     const v2Contenders: Record<string, () => Promise<unknown>> = { library: library.v2[op], raw: raw.v2[op] };
-    if (op === 'listPage') v2Contenders['raw + unmarshall'] = unmarshalled;
+    if (op === 'listPage') {
+      v2Contenders['raw + unmarshall'] = unmarshalled;
+      v2Contenders['library, new keys'] = paging.library(pagingSession);
+      v2Contenders['raw + unmarshall, new keys'] = async () => unmarshall(await paging.raw());
+      v2Contenders['raw, new keys'] = paging.raw;
+    }
     const r2: Record<string, Round[]> = await alternate(total, ROUNDS, v2Contenders);
     const r3 = await alternate(total, ROUNDS, { library: library.v3[op], raw: raw.v3[op] });
     if (op === 'listPage') {
@@ -234,6 +253,16 @@ async function clientOverhead(endpoint: string): Promise<void> {
       );
     }
     compareRow(`v2 ${measure}: library vs raw`, r2.library as Round[], r2.raw as Round[], goal);
+    if (op === 'listPage') {
+      const newKeys = `v2 listPage of 100 items, each answer a next-page key not seen before (Query)`;
+      const library = r2['library, new keys'] as Round[];
+      compareRow(
+        `${newKeys}: library vs raw query + Converter.unmarshall`,
+        library,
+        r2['raw + unmarshall, new keys'] as Round[],
+      );
+      compareRow(`${newKeys}: library vs raw`, library, r2['raw, new keys'] as Round[]);
+    }
     compareRow(`v3 ${measure}: library vs raw`, r3.library, r3.raw, goal);
     compareMedians(`${measure}: raw v3 vs raw v2`, r3.raw, r2.raw as Round[]);
   }

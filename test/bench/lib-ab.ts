@@ -3,7 +3,11 @@
 // raw aws-sdk v2 beside them, against the stub. Not part of npm run bench;
 // run with
 //   BENCH_OTHER_LIB=/path/to/patched/lib node --expose-gc -r ts-node/register test/bench/lib-ab.ts
-// BENCH_OPS picks operations (default listPage,get); BENCH_ROUNDS the rounds (default 9).
+// (a copy outside this repository resolves bs58 and aws-sdk through a
+// node_modules beside it: `ln -s "$PWD/node_modules" /tmp/ab/node_modules`
+// for /tmp/ab/lib). BENCH_GC as in measure.ts.
+// BENCH_OPS picks operations among listPage, get, put and atomicPut (default listPage,get);
+// BENCH_ROUNDS the rounds (default 9).
 import '../helpers/setup';
 import AWS from 'aws-sdk';
 import { Agent } from 'node:http';
@@ -31,6 +35,41 @@ const query = (): AWS.DynamoDB.QueryInput => ({
   ConsistentRead: true,
 });
 
+const JSON_VALUE = '{"name":"Stax","plan":"pro","tags":["a","b"]}';
+
+/** The UpdateItem the library sends for put, or for atomicPut with previous version 7 (as bench.ts). */
+const update = (op: 'put' | 'atomicPut'): AWS.DynamoDB.UpdateItemInput => {
+  const now = { N: String(Math.floor(Date.now() / 1000)) };
+  const common = {
+    TableName: 'bench',
+    Key: { id: { S: 'bench' }, name: { S: 'user/123' } },
+    ExpressionAttributeNames: { '#n0': 'payload', '#n1': 'expires', '#n2': 'version' },
+    ReturnValues: 'ALL_NEW',
+  };
+  return op === 'put'
+    ? {
+        ...common,
+        UpdateExpression: 'SET #n0 = :v0 REMOVE #n1 ADD #n2 :v1',
+        ConditionExpression: 'NOT (#n1 <= :v2)',
+        ExpressionAttributeValues: { ':v0': { S: JSON_VALUE }, ':v1': { N: '1' }, ':v2': now },
+      }
+    : {
+        ...common,
+        UpdateExpression: 'SET #n0 = :v1 REMOVE #n1 ADD #n2 :v2',
+        ConditionExpression: '#n2 = :v3 AND NOT (#n1 <= :v0)',
+        ExpressionAttributeValues: { ':v0': now, ':v1': { S: JSON_VALUE }, ':v2': { N: '1' }, ':v3': { N: '7' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      };
+};
+
+type Bound = ReturnType<ReturnType<ours.Session['table']>['partition']>;
+
+function write(lib: Lib, p: Bound, op: 'put' | 'atomicPut'): Promise<unknown> {
+  return op === 'put'
+    ? p.put('user/123', lib.writeWithString(JSON_VALUE))
+    : p.atomicPut('user/123', lib.writeWithString(JSON_VALUE), { previous: { version: 7 } });
+}
+
 async function main(): Promise<void> {
   if (other === undefined) throw new Error('set BENCH_OTHER_LIB to the lib/ directory to compare with');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path given at run time
@@ -55,27 +94,33 @@ async function main(): Promise<void> {
 
   for (const op of OPS) {
     const contenders: Record<string, () => Promise<unknown>> =
-      op === 'get'
+      op === 'put' || op === 'atomicPut'
         ? {
-            'this tree': () => before.get('user/123'),
-            [other]: () => after.get('user/123'),
-            'raw v2': () =>
-              client
-                .getItem({
-                  TableName: 'bench',
-                  Key: { id: { S: 'bench' }, name: { S: 'user/123' } },
-                  ConsistentRead: true,
-                })
-                .promise(),
+            'this tree': () => write(ours, before, op),
+            [other]: () => write(theirs, after, op),
+            'raw v2': () => client.updateItem(update(op)).promise(),
           }
-        : {
-            'this tree': async () => (await before.listPage('item/')).lastKey,
-            [other]: async () => (await after.listPage('item/')).lastKey,
-            'raw v2 + unmarshall': async () =>
-              ((await client.query(query()).promise()).Items ?? []).map((i) => AWS.DynamoDB.Converter.unmarshall(i)),
-            'raw v2': () => client.query(query()).promise(),
-          };
-    const r = await alternate(op === 'get' ? 1500 : 400, ROUNDS, contenders);
+        : op === 'get'
+          ? {
+              'this tree': () => before.get('user/123'),
+              [other]: () => after.get('user/123'),
+              'raw v2': () =>
+                client
+                  .getItem({
+                    TableName: 'bench',
+                    Key: { id: { S: 'bench' }, name: { S: 'user/123' } },
+                    ConsistentRead: true,
+                  })
+                  .promise(),
+            }
+          : {
+              'this tree': async () => (await before.listPage('item/')).lastKey,
+              [other]: async () => (await after.listPage('item/')).lastKey,
+              'raw v2 + unmarshall': async () =>
+                ((await client.query(query()).promise()).Items ?? []).map((i) => AWS.DynamoDB.Converter.unmarshall(i)),
+              'raw v2': () => client.query(query()).promise(),
+            };
+    const r = await alternate(op === 'listPage' ? 400 : 1500, ROUNDS, contenders);
     const names = Object.keys(contenders);
     const base = r['this tree'] as Round[];
     console.log(`\n${op}, ${ROUNDS} rounds`);

@@ -63,6 +63,22 @@ export async function startStub(): Promise<{ endpoint: string; pid: number; stop
   return { endpoint: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: () => child.kill() };
 }
 
+/**
+ * What is collected before each round, so that the last round's garbage is
+ * not charged to this one: `full` (the default, `global.gc()`), `minor` (the
+ * young generation only) or `none`. A forced full collection also throws
+ * away nearly all optimized code (V8 deoptimizes it: "weak objects"), so
+ * each round then pays for optimizing it again, about 450 ms of CPU per
+ * round of aws-sdk v2 gets on this machine, two thirds of the round: `minor`
+ * and `none` measure steady state (docs/performance.md).
+ */
+const GC = process.env.BENCH_GC ?? 'full';
+
+function collect(): void {
+  if (GC === 'none') return;
+  (global.gc as ((o?: object) => void) | undefined)?.(GC === 'minor' ? { type: 'minor' } : undefined);
+}
+
 /** One round: its throughput and the process's CPU per operation. */
 export interface Round {
   opsPerSec: number;
@@ -73,7 +89,7 @@ export interface Round {
 /** `total` operations with {@link CONCURRENCY} in flight. */
 export async function round(total: number, op: (i: number) => Promise<unknown>): Promise<Round> {
   // Garbage left by the previous round is collected here, not charged to this one.
-  global.gc?.();
+  collect();
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await run(total, op);

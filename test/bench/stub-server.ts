@@ -2,7 +2,8 @@
 // valid responses, run as its own process so its work is not the client's.
 // Query pages are made up on demand: names item/0000000 … up to the number
 // of items asked for in the table name (`stream-100000`), else one page of
-// 100 items with a LastEvaluatedKey, as the first page of a longer listing.
+// 100 items with a LastEvaluatedKey, as the first page of a longer listing:
+// the same key every time, or, for the table `paging`, a new one each time.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,8 +17,17 @@ const item = (name: string): Json => ({
   created: { S: '2024-01-02T03:04:05Z' },
 });
 
+/** How many pages the `paging` table has answered: each names a LastEvaluatedKey of its own. */
+let pages = 0;
+
 function query(body: Json): Json {
   const total = /^stream-(\d+)$/.exec(String(body.TableName))?.[1];
+  if (body.TableName === 'paging') {
+    // The same page, but a next-page key never given before, as paging through a long listing meets them.
+    const Items = Array.from({ length: 100 }, (_, i) => item(`item/${String(i).padStart(7, '0')}`));
+    const last = `item/${String(100 + (pages++ % 9_000_000)).padStart(7, '0')}`;
+    return { Items, Count: 100, ScannedCount: 100, LastEvaluatedKey: { id: { S: 'bench' }, name: { S: last } } };
+  }
   if (total === undefined) {
     // One page of a longer listing, so listPage encodes a token for the next.
     const Items = Array.from({ length: 100 }, (_, i) => item(`item/${String(i).padStart(7, '0')}`));

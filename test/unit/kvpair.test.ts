@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DynastoreError, KVPair, operationName } from '../../lib';
 import { decodeItem, isExpired, versionOf } from '../../lib/kvpair';
+import { resolveTableOptions } from '../../lib/layout';
 import { v3Codec } from '../../lib/sdk-v3';
 
 /** Runs `body` with `names` set on Object.prototype (enumerable, as an attacker would), and removes them after. */
@@ -56,6 +57,32 @@ describe('KVPair', () => {
       expect(kv.decodeFields()).to.deep.equal({ a: '1' });
       expect(decodeItem({ id: { S: 'p' }, name: { S: 'k' } }, v3Codec).decodeFields()).to.deep.equal({});
     });
+  });
+
+  it('reads the members of the key, version and expiry as own properties: a polluted S or N is no value', () => {
+    withPollutedPrototype({ S: 'evil', N: '99' }, () => {
+      const kv = decodeItem({ id: { B: Buffer.from('p') }, name: { NULL: true }, version: { S: '3' }, expires: {} });
+      expect(kv).to.include({ partition: '', key: '', version: 0, expires: 0 });
+    });
+  });
+
+  it('decodes each item into a pair of its own, in the layout the table names', () => {
+    const layout = resolveTableOptions({
+      attributes: { partitionKey: 'ns', sortKey: 'k', value: 'item', version: 'v' },
+    });
+    const first = decodeItem(
+      { ns: { S: 'a' }, k: { S: '1' }, item: { S: 'x' }, v: { N: '2' }, id: { S: 'f' }, expires: { N: '5' } },
+      undefined,
+      layout,
+    );
+    const second = decodeItem({ ns: { S: 'b' }, k: { S: '2' }, other: { N: '1' } }, undefined, layout);
+    expect(first).to.include({ partition: 'a', key: '1', version: 2, expires: 5 });
+    expect(first.value).to.deep.equal({ S: 'x' });
+    // `id` is no attribute of this layout's: a field like any other.
+    expect(first.fields).to.deep.equal({ id: { S: 'f' } });
+    expect(second).to.include({ partition: 'b', key: '2', version: 0, expires: 0, value: undefined });
+    expect(second.fields).to.deep.equal({ other: { N: '1' } });
+    expect(first.fields).to.not.equal(second.fields);
   });
 
   it('an attribute named __proto__ is a field, and leaves the prototype of fields alone', () => {

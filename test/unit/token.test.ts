@@ -354,6 +354,33 @@ describe('paging tokens', () => {
     });
   });
 
+  it('makes the same token for a key met again, and each key its own, whatever came between', () => {
+    const a = { id: { S: 'welcome' }, name: { S: 'user/1' } };
+    const b = { id: { S: 'welcome' }, name: { S: 'user/2' } };
+    const first = encodeToken(a, UNSIGNED);
+    const other = encodeToken(b, UNSIGNED);
+    expect(other).to.not.equal(first);
+    expect(encodeToken({ id: { S: 'welcome' }, name: { S: 'user/1' } }, UNSIGNED)).to.equal(first);
+    expect(encodeToken(a, UNSIGNED)).to.equal(first);
+    expect(decodeToken(first, tableScope('welcome'))).to.deep.equal(a);
+    expect(decodeToken(encodeToken(b, UNSIGNED), tableScope('welcome'))).to.deep.equal(b);
+    expect(decodeLikeGo(first)).to.deep.equal(a);
+  });
+
+  it('signs a key met again for the scope it is made for now', () => {
+    const secret = Buffer.from('a secret of at least 16 bytes');
+    const key = { id: { S: 'welcome' }, name: { S: 'user/1' } };
+    const forUser = tableScope('welcome', 'user/');
+    const forAll = tableScope('welcome');
+    const one = encodeToken(key, forUser, secret);
+    const two = encodeToken(key, forAll, secret);
+    expect(one.split('.')[0]).to.equal(two.split('.')[0]);
+    expect(one).to.not.equal(two);
+    expect(decodeToken(one, forUser, secret)).to.deep.equal(key);
+    expect(decodeToken(two, forAll, secret)).to.deep.equal(key);
+    invalid(one, forAll, secret);
+  });
+
   describe('signed with a tokenSecret', () => {
     const secret = Buffer.from('a secret of at least 16 bytes');
     const scope = tableScope('welcome', 'user/');
