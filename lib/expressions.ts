@@ -104,10 +104,24 @@ function number(n: number): AttributeValue {
   return { N: String(n) };
 }
 
-/** The shape of a write: which parts it has, and the names of its fields. */
-function writeShape(write: WriteParts, fields: readonly string[]): string {
-  const expiry = write.keepExpires === true ? 'k' : write.expires === undefined ? '' : 'e';
-  return `${write.payload === undefined ? '' : 'p'}${expiry}${JSON.stringify(fields)}`;
+/**
+ * The shapes of writes without fields, by kind, then payload (0 or 1) plus
+ * twice the expiry (0 removed, 1 set, 2 kept): made once, so the common
+ * write looks its shape up by a string V8 has already hashed.
+ */
+const FIELDLESS_SHAPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  ['put', 'swap', 'swap0'].map((kind) => [
+    kind,
+    ['', 'p', 'e', 'pe', 'k', 'pk'].map((parts) => `${kind}:${parts}${JSON.stringify([])}`),
+  ]),
+);
+
+/** The shape of a write of `kind`: which parts it has, and the names of its fields. */
+function writeShape(kind: 'put' | 'swap' | 'swap0', write: WriteParts, fields: readonly string[]): string {
+  const expiry = write.keepExpires === true ? 2 : write.expires === undefined ? 0 : 1;
+  const payload = write.payload === undefined ? 0 : 1;
+  if (fields.length === 0) return FIELDLESS_SHAPES[kind]?.[payload + 2 * expiry] as string;
+  return `${kind}:${payload === 1 ? 'p' : ''}${['', 'e', 'k'][expiry] ?? ''}${JSON.stringify(fields)}`;
 }
 
 /**
@@ -205,7 +219,7 @@ function updateMembers(
  */
 export function putExpressions(layout: Layout, write: WriteParts, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
-  const compiled = compile(layout, `put:${writeShape(write, fields)}`, (p) => {
+  const compiled = compile(layout, writeShape('put', write, fields), (p) => {
     const UpdateExpression = updateExpression(p, layout, write, fields);
     return { UpdateExpression, ConditionExpression: isNotExpired(p, layout, p.value()) };
   });
@@ -223,7 +237,7 @@ export function putExpressions(layout: Layout, write: WriteParts, now: number): 
 export function swapExpressions(layout: Layout, write: WriteParts, version: number, now: number): UpdateMembers {
   const fields = write.fields === undefined ? [] : Object.keys(write.fields);
   const unversioned = version === 0;
-  const compiled = compile(layout, `swap${unversioned ? '0' : ''}:${writeShape(write, fields)}`, (p) => {
+  const compiled = compile(layout, writeShape(unversioned ? 'swap0' : 'swap', write, fields), (p) => {
     const nowValue = p.value();
     const UpdateExpression = updateExpression(p, layout, write, fields, unversioned);
     return { UpdateExpression, ConditionExpression: isLiveAtVersion(p, layout, nowValue, unversioned) };

@@ -68,8 +68,11 @@ export class Listing {
   }
 
   /** One Query: its live items, and a token when DynamoDB has more. */
-  async page(): Promise<KVPairPage> {
-    const out = await this.query(this.startKey);
+  page(): Promise<KVPairPage> {
+    return this.query(this.startKey).then((out) => this.pageOf(out));
+  }
+
+  private pageOf(out: Outputs['Query']): KVPairPage {
     const items = out.Items ?? [];
     const codec = this.runtime.client.codec;
     const keys: KVPair[] = [];

@@ -96,10 +96,21 @@ const MAX_LIMIT = 2 ** 31 - 1;
 
 type Options = Record<string, unknown>;
 
-/** A fresh object with no prototype: reading what it was not given is undefined. */
+/**
+ * Objects that inherit nothing: their prototype's prototype is null, so
+ * reading what they were not given is undefined, whatever Object.prototype
+ * holds. Unlike `Object.create(null)`, which V8 makes a hash table, they are
+ * ordinary fast objects: several times cheaper to make and to read, on every
+ * operation's path.
+ */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- its instances are the point
+class Bare {}
+Object.setPrototypeOf(Bare.prototype, null);
+
+/** A fresh object that inherits nothing: reading what it was not given is undefined. */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the one cast, named once
 function blank<T extends object>(): T {
-  return Object.create(null) as T;
+  return new Bare() as T;
 }
 
 /** A property of `object`, own or from its class, never from Object.prototype. */
@@ -134,12 +145,22 @@ function guarded<T>(what: string, value: unknown, read: () => T): T {
   try {
     return read();
   } catch (err) {
-    if (err instanceof DynastoreError && CHECK_CODES.has(err.code)) throw err;
-    throw new DynastoreError('INVALID_ARGUMENT', `reading the ${what} threw ${describeThrown(err)}`, {
-      value,
-      cause: err,
-    });
+    throw rethrown(what, value, err);
   }
+}
+
+/**
+ * What to throw for `err`, thrown while reading the caller's `value`: our
+ * own checks' errors as they are, anything else (a getter's, a Proxy's) as
+ * INVALID_ARGUMENT. The paths every operation takes catch with it inline
+ * rather than through {@link guarded}'s closure.
+ */
+function rethrown(what: string, value: unknown, err: unknown): unknown {
+  if (err instanceof DynastoreError && CHECK_CODES.has(err.code)) return err;
+  return new DynastoreError('INVALID_ARGUMENT', `reading the ${what} threw ${describeThrown(err)}`, {
+    value,
+    cause: err,
+  });
 }
 
 function describeThrown(err: unknown): string {
@@ -160,49 +181,50 @@ function merge(kind: string, allowed: ReadonlySet<string>, options: readonly unk
   const merged = blank<Options>();
   for (const option of options) {
     if (option === undefined) continue;
-    guarded(`${kind} options`, option, () => {
-      if (!isPlainObject(option)) {
-        throw invalidArgument(`${kind} options must be plain objects, got ${describeValue(option)}`, option);
-      }
-      type Payload = { value?: unknown; attributeValue?: unknown };
-      type Expiry = { ttl?: unknown; keepTtl?: unknown };
-      // Null-prototype, so that a polluted Object.prototype.value is not read as given.
-      let payload: Payload | undefined;
-      let expiry: Expiry | undefined;
-      for (const key of Object.keys(option)) {
-        if (!allowed.has(key)) throw unknownOption(kind, key, option);
-        const value = option[key];
-        if (value instanceof NotGiven) {
-          throw invalidArgument(
-            `${value.helper} was called with undefined${NOT_GIVEN_HINTS[value.helper] ?? ''}`,
-            option,
-          );
-        }
-        if (key === 'value' || key === 'attributeValue') (payload ??= blank<Payload>())[key] = value;
-        else if (key === 'ttl' || key === 'keepTtl') (expiry ??= blank<Expiry>())[key] = value;
-        else merged[key] = value;
-      }
-      if (payload !== undefined) {
-        if (payload.value !== undefined && payload.attributeValue !== undefined) {
-          throw invalidArgument('give either value or attributeValue, not both', option);
-        }
-        delete merged.value;
-        delete merged.attributeValue;
-        if (payload.value !== undefined) merged.value = payload.value;
-        else if (payload.attributeValue !== undefined) merged.attributeValue = payload.attributeValue;
-      }
-      if (expiry !== undefined) {
-        if (expiry.ttl !== undefined && expiry.keepTtl === true) {
-          throw invalidArgument('give either ttl or keepTtl: true, not both', option);
-        }
-        delete merged.ttl;
-        delete merged.keepTtl;
-        if (expiry.ttl !== undefined) merged.ttl = expiry.ttl;
-        if (expiry.keepTtl !== undefined) merged.keepTtl = expiry.keepTtl;
-      }
-    });
+    try {
+      mergeOption(kind, allowed, option, merged);
+    } catch (err) {
+      throw rethrown(`${kind} options`, option, err);
+    }
   }
   return merged;
+}
+
+/** One option of {@link merge}, merged into `merged`. */
+function mergeOption(kind: string, allowed: ReadonlySet<string>, option: unknown, merged: Options): void {
+  if (!isPlainObject(option)) {
+    throw invalidArgument(`${kind} options must be plain objects, got ${describeValue(option)}`, option);
+  }
+  type Payload = { value?: unknown; attributeValue?: unknown };
+  type Expiry = { ttl?: unknown; keepTtl?: unknown };
+  // Inheriting nothing, so that a polluted Object.prototype.value is not read as given.
+  let payload: Payload | undefined;
+  let expiry: Expiry | undefined;
+  for (const key of Object.keys(option)) {
+    if (!allowed.has(key)) throw unknownOption(kind, key, option);
+    const value = option[key];
+    if (value instanceof NotGiven) {
+      throw invalidArgument(`${value.helper} was called with undefined${NOT_GIVEN_HINTS[value.helper] ?? ''}`, option);
+    }
+    if (key === 'value' || key === 'attributeValue') (payload ??= blank<Payload>())[key] = value;
+    else if (key === 'ttl' || key === 'keepTtl') (expiry ??= blank<Expiry>())[key] = value;
+    else merged[key] = value;
+  }
+  if (payload !== undefined) {
+    if (payload.value !== undefined && payload.attributeValue !== undefined) {
+      throw invalidArgument('give either value or attributeValue, not both', option);
+    }
+    // Cleared, not deleted: a deleted property would turn the object into a hash table.
+    merged.value = payload.value;
+    merged.attributeValue = payload.value === undefined ? payload.attributeValue : undefined;
+  }
+  if (expiry !== undefined) {
+    if (expiry.ttl !== undefined && expiry.keepTtl === true) {
+      throw invalidArgument('give either ttl or keepTtl: true, not both', option);
+    }
+    merged.ttl = expiry.ttl;
+    merged.keepTtl = expiry.keepTtl;
+  }
 }
 
 function unknownOption(kind: string, key: string, option: unknown): DynastoreError {
@@ -374,13 +396,16 @@ function checkIndex(index: unknown): IndexOption {
   });
 }
 
+/** What `previous` may name besides its version. */
+const PREVIOUS_NAMES = ['partition', 'key'] as const;
+
 /**
  * @internal A compare-and-swap's expected version, copied: `version`, and
  * `partition` and `key` when present, read from the object or its class (a
  * {@link KVPair}'s are its own), never from Object.prototype.
  */
 export function checkPrevious(previous: unknown): PreviousKV {
-  return guarded('previous', previous, () => {
+  try {
     if (typeof previous !== 'object' || previous === null) {
       throw invalidArgument(`previous must be a KVPair, got ${describeValue(previous)}`, previous);
     }
@@ -390,7 +415,7 @@ export function checkPrevious(previous: unknown): PreviousKV {
     }
     const copy = blank<{ version: number; partition?: string; key?: string }>();
     copy.version = version;
-    for (const name of ['partition', 'key'] as const) {
+    for (const name of PREVIOUS_NAMES) {
       const value = property(previous, name);
       if (value === undefined) continue;
       if (typeof value !== 'string') {
@@ -399,7 +424,9 @@ export function checkPrevious(previous: unknown): PreviousKV {
       copy[name] = value;
     }
     return copy;
-  });
+  } catch (err) {
+    throw rethrown('previous', previous, err);
+  }
 }
 
 /**
@@ -411,7 +438,7 @@ export function resolveWriteOptions(
   operation: WriteOperation = 'atomicPut',
   reserved: ReadonlySet<string> = RESERVED,
 ): ResolvedWrite {
-  return guarded('write options', options, () => {
+  try {
     const o = merge('write', WRITE_KEYS, options);
     if (operation !== 'atomicPut' && o.previous !== undefined) {
       throw invalidArgument(
@@ -437,7 +464,9 @@ export function resolveWriteOptions(
     }
     if (o.previous !== undefined) resolved.previous = checkPrevious(o.previous);
     return withCommon(o, resolved);
-  });
+  } catch (err) {
+    throw rethrown('write options', options, err);
+  }
 }
 
 /**
@@ -457,7 +486,7 @@ export function resolveReadOptions(
     defaults.scanIndexForward = true;
     return defaults;
   }
-  return guarded('read options', options, () => {
+  try {
     const o = merge('read', READ_KEYS, options);
     const byKey = KEY_READS.has(operation);
     if (byKey) {
@@ -489,7 +518,9 @@ export function resolveReadOptions(
       resolved.index = index;
     }
     return withCommon(o, resolved);
-  });
+  } catch (err) {
+    throw rethrown('read options', options, err);
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import type {
   WriteOptions,
 } from './options';
 import { Partition } from './partition';
-import { Operation, type Runtime } from './request';
+import { Operation, rejected, type Runtime } from './request';
 import { resolveDeleteOptions, resolveReadOptions } from './resolve';
 import type { Session } from './session';
 import { deleteTree, Directory, type DeleteTreeOptions, type TreeEntry } from './tree';
@@ -94,7 +94,7 @@ export class Table {
    * await agents.atomicPut('users', 'user/123', writeWithString(json3), writeWithPreviousKV(kv)); // KEY_MODIFIED: kv is one version behind
    * ```
    */
-  async put(partition: string, key: string, ...options: (PutOptions | undefined)[]): Promise<KVPair> {
+  put(partition: string, key: string, ...options: (PutOptions | undefined)[]): Promise<KVPair> {
     return put(this.runtime, this.tableName, this.layout, partition, key, options);
   }
 
@@ -105,7 +105,7 @@ export class Table {
    * with `INDEX_NOT_SUPPORTED`, before any request.
    * One GetItem request, strongly consistent unless `consistent: false`.
    */
-  async get(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair> {
+  get(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair> {
     return this.read(partition, key, options, true) as Promise<KVPair>;
   }
 
@@ -114,33 +114,45 @@ export class Table {
    * (the LaunchDarkly store): undefined when the item is absent or expired,
    * and hooks see an operation that succeeded. Same request, same name.
    */
-  async find(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair | undefined> {
+  find(partition: string, key: string, ...options: (GetOptions | undefined)[]): Promise<KVPair | undefined> {
     return this.read(partition, key, options, false);
   }
 
-  /** `get` and `find`: one GetItem; a missing item fails with KEY_NOT_FOUND only when `required`. */
-  private async read(
+  /**
+   * `get` and `find`: one GetItem; a missing item fails with KEY_NOT_FOUND
+   * only when `required`. Not async, like the request pipeline under it: the
+   * operation's promise is the request's, with one step for the answer (a
+   * bad argument still rejects, with nothing sent).
+   */
+  private read(
     partition: string,
     key: string,
     options: readonly (GetOptions | undefined)[],
     required: boolean,
   ): Promise<KVPair | undefined> {
-    const o = resolveReadOptions(options, 'get');
-    checkPartitionKey(partition);
-    checkSortKey(key);
-    const op = new Operation(this.runtime, 'Get', o);
-    return op.run(async () => {
-      const { Item } = await op.getItem({
-        TableName: this.tableName,
-        Key: itemKey(this.layout, partition, key),
-        ConsistentRead: o.consistent,
-      });
-      if (Item === undefined || isExpired(Item, seconds(this.runtime.clock()), this.layout)) {
-        if (required) throw keyNotFound(this.tableName, partition, key);
-        return undefined;
-      }
-      return this.decode(Item);
-    });
+    try {
+      const o = resolveReadOptions(options, 'get');
+      checkPartitionKey(partition);
+      checkSortKey(key);
+      const op = new Operation(this.runtime, 'Get', o);
+      return op.run(() =>
+        op
+          .getItem({
+            TableName: this.tableName,
+            Key: itemKey(this.layout, partition, key),
+            ConsistentRead: o.consistent,
+          })
+          .then(({ Item }) => {
+            if (Item !== undefined && !isExpired(Item, seconds(this.runtime.clock()), this.layout)) {
+              return this.decode(Item);
+            }
+            if (required) throw keyNotFound(this.tableName, partition, key);
+            return undefined;
+          }),
+      );
+    } catch (err) {
+      return rejected(err);
+    }
   }
 
   /**
@@ -201,14 +213,18 @@ export class Table {
    * // page.keys: [KVPair 'docs/index.md'], page.prefixes: ['docs/api/', 'docs/guide/']
    * ```
    */
-  async listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
-    const listing = new Listing(this.runtime, this.tableName, this.layout, 'ListPage', partition, prefix, options);
-    const delimiter = listing.o.delimiter;
-    if (delimiter !== undefined) {
-      const directory = new Directory(listing, delimiter);
-      return listing.op.run(() => directory.page());
+  listPage(partition: string, prefix: string, ...options: (ReadOptions | undefined)[]): Promise<KVPairPage> {
+    try {
+      const listing = new Listing(this.runtime, this.tableName, this.layout, 'ListPage', partition, prefix, options);
+      const delimiter = listing.o.delimiter;
+      if (delimiter !== undefined) {
+        const directory = new Directory(listing, delimiter);
+        return listing.op.run(() => directory.page());
+      }
+      return listing.op.run(() => listing.page());
+    } catch (err) {
+      return rejected(err);
     }
-    return listing.op.run(() => listing.page());
   }
 
   /**
@@ -335,7 +351,7 @@ export class Table {
    * const updated = await customers.atomicPut(id, writeWithString(json2), writeWithPreviousKV(created));
    * ```
    */
-  async atomicPut(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<KVPair> {
+  atomicPut(partition: string, key: string, ...options: (WriteOptions | undefined)[]): Promise<KVPair> {
     return atomicPut(this.runtime, this.tableName, this.layout, partition, key, options);
   }
 

@@ -22,7 +22,7 @@ import {
   type ResolvedWrite,
   type WriteOptions,
 } from './options';
-import { Operation, type Runtime } from './request';
+import { Operation, rejected, type Runtime } from './request';
 import { checkExpressionSize, checkPartitionKey, checkSortKey, checkWriteSize, describeValue } from './validate';
 
 // The writes of Table by key: put, the compare-and-swap writes atomicPut and
@@ -32,8 +32,13 @@ import { checkExpressionSize, checkPartitionKey, checkSortKey, checkWriteSize, d
 /** How often `put` goes round when an expired item keeps being replaced under it. */
 const PUT_ATTEMPTS = 5;
 
+// put and atomicPut are not async: on their success path the operation's
+// promise is the request's, with one step for the answer, as the request
+// pipeline under them is (request.ts). A failed condition goes on in an
+// async function. A bad argument still rejects, with nothing sent.
+
 /** @internal `Table.put`. */
-export async function put(
+export function put(
   runtime: Runtime,
   tableName: string,
   layout: Layout,
@@ -41,50 +46,81 @@ export async function put(
   key: string,
   options: readonly (WriteOptions | undefined)[],
 ): Promise<KVPair> {
-  const { o, now, expires, keepExpires } = prepareWrite(runtime, layout, partition, key, options, 'put');
-  const update = putExpressions(layout, { payload: o.payload, fields: o.fields, expires, keepExpires }, seconds(now));
-  checkExpressionSize(update.UpdateExpression, key, o.fields);
-  const op = new Operation(runtime, 'Put', o);
-  const Key = itemKey(layout, partition, key);
-  const decode = (item: AttributeMap): KVPair => decodeItem(item, runtime.client.codec, layout);
-  let replacement: AttributeMap | undefined;
+  try {
+    const { o, now, expires, keepExpires } = prepareWrite(runtime, layout, partition, key, options, 'put');
+    const update = putExpressions(layout, { payload: o.payload, fields: o.fields, expires, keepExpires }, seconds(now));
+    checkExpressionSize(update.UpdateExpression, key, o.fields);
+    const op = new Operation(runtime, 'Put', o);
+    const Key = itemKey(layout, partition, key);
+    return op.run(() =>
+      op.updateItem({ TableName: tableName, Key, ...update, ReturnValues: 'ALL_NEW' }).then(
+        (out) => decodeItem(out.Attributes ?? {}, runtime.client.codec, layout),
+        (err: unknown) => {
+          if (!(err instanceof ConditionFailed)) throw err;
+          // The item is expired, so absent: no error of put's, which replaces it.
+          op.conditionMeant(err, undefined);
+          return replaceExpired({ runtime, tableName, layout, partition, key, o, now, expires, op, Key, update });
+        },
+      ),
+    );
+  } catch (err) {
+    return rejected(err);
+  }
+}
 
-  return op.run(async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const out = await op.updateItem({ TableName: tableName, Key, ...update, ReturnValues: 'ALL_NEW' });
-        return decode(out.Attributes ?? {});
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        // The item is expired, so absent: no error of put's, which replaces it.
-        op.conditionMeant(err, undefined);
-      }
-      // Replace it whole, unless it came back to life meanwhile. An expired expiry is not kept.
-      replacement ??= newItem(layout, partition, key, o, expires, 1);
-      try {
-        await op.putItem({
-          TableName: tableName,
-          Item: replacement,
-          ...absentOrExpiredCondition(layout, seconds(now)),
-        });
-        return decode(replacement);
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        // It came back to life: put goes round and updates it.
-        op.conditionMeant(err, undefined);
-      }
-      if (attempt === PUT_ATTEMPTS) {
-        throw new DynastoreError(
-          'REQUEST_FAILED',
-          `put of key ${quote(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
-        );
-      }
+/** A put whose update found the item expired, and what it needs to replace it. */
+interface ExpiredReplacement {
+  readonly runtime: Runtime;
+  readonly tableName: string;
+  readonly layout: Layout;
+  readonly partition: string;
+  readonly key: string;
+  readonly o: ResolvedWrite;
+  readonly now: number;
+  readonly expires: number | undefined;
+  readonly op: Operation;
+  readonly Key: AttributeMap;
+  readonly update: ReturnType<typeof putExpressions>;
+}
+
+/**
+ * The rest of a put whose first update found the item expired: it replaces
+ * the item whole, unless it came back to life meanwhile, when it updates it
+ * again; {@link PUT_ATTEMPTS} rounds at most.
+ */
+async function replaceExpired(w: ExpiredReplacement): Promise<KVPair> {
+  const { runtime, tableName, layout, partition, key, o, now, expires, op, Key, update } = w;
+  const decode = (item: AttributeMap): KVPair => decodeItem(item, runtime.client.codec, layout);
+  // An expired expiry is not kept.
+  const replacement = newItem(layout, partition, key, o, expires, 1);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await op.putItem({ TableName: tableName, Item: replacement, ...absentOrExpiredCondition(layout, seconds(now)) });
+      return decode(replacement);
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err;
+      // It came back to life: put goes round and updates it.
+      op.conditionMeant(err, undefined);
     }
-  });
+    if (attempt === PUT_ATTEMPTS) {
+      throw new DynastoreError(
+        'REQUEST_FAILED',
+        `put of key ${quote(key)} gave up after ${attempt} attempts: the item kept changing between live and expired`,
+      );
+    }
+    try {
+      const out = await op.updateItem({ TableName: tableName, Key, ...update, ReturnValues: 'ALL_NEW' });
+      return decode(out.Attributes ?? {});
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err;
+      // Expired again: replace it again.
+      op.conditionMeant(err, undefined);
+    }
+  }
 }
 
 /** @internal `Table.atomicPut`. */
-export async function atomicPut(
+export function atomicPut(
   runtime: Runtime,
   tableName: string,
   layout: Layout,
@@ -92,72 +128,102 @@ export async function atomicPut(
   key: string,
   options: readonly (WriteOptions | undefined)[],
 ): Promise<KVPair> {
-  const { o, now, expires, keepExpires } = prepareWrite(runtime, layout, partition, key, options, 'atomicPut');
-  const previous = o.previous;
-  const op = new Operation(runtime, 'AtomicPut', o);
-
-  if (previous === undefined) {
-    const item = newItem(layout, partition, key, o, expires, 1);
-    return op.run(async () => {
-      try {
-        await op.putItem({
-          TableName: tableName,
-          Item: item,
-          ...absentOrExpiredCondition(layout, seconds(now)),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        });
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        if (err.attempts > 1) {
-          // The SDK retried: the live item found may be this very create, landed by a lost attempt.
-          const stored = await storedAfter(op, tableName, layout, partition, key, err);
-          const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
-          if (stored !== undefined && holdsWrite(stored, own, layout)) {
-            op.conditionMeant(err, undefined);
-            return decodeItem(stored, runtime.client.codec, layout);
-          }
-        }
-        throw op.conditionMeant(err, keyExists(partition, key));
-      }
-      return decodeItem(item, runtime.client.codec, layout);
-    });
-  }
-
-  const update = swapExpressions(
-    layout,
-    { payload: o.payload, fields: o.fields, expires, keepExpires },
-    previous.version,
-    seconds(now),
-  );
-  checkExpressionSize(update.UpdateExpression, key, o.fields);
-  return op.run(async () => {
-    try {
-      const out = await op.updateItem({
-        TableName: tableName,
-        Key: itemKey(layout, partition, key),
-        ...update,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      });
-      return decodeItem(out.Attributes ?? {}, runtime.client.codec, layout);
-    } catch (err) {
-      if (!(err instanceof ConditionFailed)) throw err;
-      const stored = await storedAfter(op, tableName, layout, partition, key, err);
-      const own = {
-        version: previous.version + 1,
-        payload: o.payload,
-        fields: o.fields,
-        expires: keepExpires ? ('kept' as const) : expires,
-        whole: false,
-      };
-      // The SDK retried: the version found may be this very update, landed by a lost attempt.
-      if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own, layout)) {
-        op.conditionMeant(err, undefined);
-        return decodeItem(stored, runtime.client.codec, layout);
-      }
-      throw op.conditionMeant(err, compareFailed(op, tableName, layout, stored, partition, key, previous));
+  try {
+    const { o, now, expires, keepExpires } = prepareWrite(runtime, layout, partition, key, options, 'atomicPut');
+    const previous = o.previous;
+    const op = new Operation(runtime, 'AtomicPut', o);
+    if (previous === undefined) {
+      const item = newItem(layout, partition, key, o, expires, 1);
+      return op.run(() =>
+        op
+          .putItem({
+            TableName: tableName,
+            Item: item,
+            ...absentOrExpiredCondition(layout, seconds(now)),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          })
+          .then(
+            () => decodeItem(item, runtime.client.codec, layout),
+            (err: unknown) => {
+              if (!(err instanceof ConditionFailed)) throw err;
+              const own = { version: 1, payload: o.payload, fields: o.fields, expires, whole: true };
+              return swapFailed(
+                { runtime, tableName, layout, partition, key, op, own },
+                err,
+                keyExists(partition, key),
+              );
+            },
+          ),
+      );
     }
-  });
+    const update = swapExpressions(
+      layout,
+      { payload: o.payload, fields: o.fields, expires, keepExpires },
+      previous.version,
+      seconds(now),
+    );
+    checkExpressionSize(update.UpdateExpression, key, o.fields);
+    return op.run(() =>
+      op
+        .updateItem({
+          TableName: tableName,
+          Key: itemKey(layout, partition, key),
+          ...update,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        })
+        .then(
+          (out) => decodeItem(out.Attributes ?? {}, runtime.client.codec, layout),
+          (err: unknown) => {
+            if (!(err instanceof ConditionFailed)) throw err;
+            const own = {
+              version: previous.version + 1,
+              payload: o.payload,
+              fields: o.fields,
+              expires: keepExpires ? ('kept' as const) : expires,
+              whole: false,
+            };
+            return swapFailed({ runtime, tableName, layout, partition, key, op, own }, err, previous);
+          },
+        ),
+    );
+  } catch (err) {
+    return rejected(err);
+  }
+}
+
+/** A compare-and-swap write whose condition failed, and the write it made, to tell its own landed attempt. */
+interface FailedSwap {
+  readonly runtime: Runtime;
+  readonly tableName: string;
+  readonly layout: Layout;
+  readonly partition: string;
+  readonly key: string;
+  readonly op: Operation;
+  readonly own: Parameters<typeof holdsWrite>[1];
+}
+
+/**
+ * What a failed atomicPut condition means. When the SDK retried, the item
+ * found may be this very write, landed by a lost attempt: then it succeeded,
+ * and resolves to the item. Otherwise a create (`expected` its KEY_EXISTS
+ * error) fails with it, and a swap (`expected` the previous it was given)
+ * with what the stored item says: KEY_NOT_FOUND or KEY_MODIFIED.
+ */
+async function swapFailed(w: FailedSwap, err: ConditionFailed, expected: DynastoreError | PreviousKV): Promise<KVPair> {
+  const { runtime, tableName, layout, partition, key, op, own } = w;
+  const create = expected instanceof DynastoreError;
+  // A create that was not retried needs no read: the live item is another caller's.
+  const stored =
+    create && err.attempts === 1 ? undefined : await storedAfter(op, tableName, layout, partition, key, err);
+  if (err.attempts > 1 && stored !== undefined && holdsWrite(stored, own, layout)) {
+    op.conditionMeant(err, undefined);
+    return decodeItem(stored, runtime.client.codec, layout);
+  }
+  throw op.conditionMeant(
+    err,
+    create ? expected : compareFailed(op, tableName, layout, stored, partition, key, expected),
+  );
 }
 
 /** @internal `Table.atomicDelete`. */

@@ -9,7 +9,8 @@
 // there. For those figures the client runs pinned to one CPU and the stub
 // to another (measure.ts, `pin`). Not part of npm test. BENCH_ROUNDS sets
 // the rounds (default 7); BENCH_PIN=0 leaves the processes to the scheduler;
-// BENCH_GC what is collected between rounds (measure.ts).
+// BENCH_GC what is collected between rounds (measure.ts); BENCH_ONLY=overhead
+// runs the client overhead rows alone (section 5), for quicker runs while working.
 import '../helpers/setup';
 import {
   DynamoDBClient,
@@ -31,6 +32,7 @@ import { createTable, freePort, localConfig, waitUntilServing } from '../helpers
 import { alternate, compareRounds, firstLine, median, node, pin, startStub, type Round } from './measure';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ONLY_OVERHEAD = process.env.BENCH_ONLY === 'overhead';
 /** Operations per round: about a second on v3, pinned, enough for a CPU figure steady within a few percent. */
 const POINT_OPS = 1500;
 const LIST_OPS = 400;
@@ -513,10 +515,8 @@ async function streaming(): Promise<void> {
   stub.stop();
 }
 
-async function main(): Promise<void> {
-  // The end-to-end figures first, in a process that has run nothing else: they include the
-  // servers' own work (dynalite, a connection per raw request), and a client process that
-  // has already run both SDKs at length lowers the session's advantage there by a fifth.
+/** The figures on dynalite and the stub that are not client overhead: round trips, streaming, bulk reads. */
+async function onDynalite(): Promise<void> {
   const dynalite = await startDynalite();
   try {
     const tableName = await createTable(new AWS.DynamoDB({ ...localConfig, endpoint: dynalite.endpoint }), 'bench');
@@ -528,13 +528,20 @@ async function main(): Promise<void> {
   } finally {
     dynalite.stop();
   }
+}
+
+async function main(): Promise<void> {
+  // The end-to-end figures first, in a process that has run nothing else: they include the
+  // servers' own work (dynalite, a connection per raw request), and a client process that
+  // has already run both SDKs at length lowers the session's advantage there by a fifth.
+  if (!ONLY_OVERHEAD) await onDynalite();
   const later = rows.splice(0);
   const pinned = pin(process.pid, 'client');
   console.error(pinned ? 'client pinned to the first CPU, the stub to the last' : 'not pinned (no taskset)');
   const stub = await startStub();
   try {
     await clientOverhead(stub.endpoint);
-    await v3Settings(stub.endpoint);
+    if (!ONLY_OVERHEAD) await v3Settings(stub.endpoint);
   } finally {
     stub.stop();
   }

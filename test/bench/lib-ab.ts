@@ -71,14 +71,22 @@ function write(lib: Lib, p: Bound, op: 'put' | 'atomicPut'): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
+  pin(process.pid, 'client');
+  const stub = await startStub();
+  try {
+    await compare(stub.endpoint);
+  } finally {
+    stub.stop();
+  }
+}
+
+async function compare(endpoint: string): Promise<void> {
   if (other === undefined) throw new Error('set BENCH_OTHER_LIB to the lib/ directory to compare with');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path given at run time
   const theirs = require(other) as Lib;
-  pin(process.pid, 'client');
-  const stub = await startStub();
   const client = new AWS.DynamoDB({
     ...localConfig,
-    endpoint: stub.endpoint,
+    endpoint,
     httpOptions: { agent: new Agent({ keepAlive: true }) },
   });
   const partition = (lib: Lib): ReturnType<ReturnType<ours.Session['table']>['partition']> =>
@@ -145,7 +153,6 @@ async function main(): Promise<void> {
       );
     }
   }
-  stub.stop();
 }
 
 main().catch((err: unknown) => {
