@@ -8,9 +8,10 @@
 // a shared 2-core machine where throughput drifts with whatever else runs
 // there. For those figures the client runs pinned to one CPU and the stub
 // to another (measure.ts, `pin`). Not part of npm test. BENCH_ROUNDS sets
-// the rounds (default 7); BENCH_PIN=0 leaves the processes to the scheduler;
-// BENCH_GC what is collected between rounds (measure.ts); BENCH_ONLY=overhead
-// runs the client overhead rows alone (section 5), for quicker runs while working.
+// the rounds (default 15; with 7, a ratio moved by 2–3% from run to run);
+// BENCH_PIN=0 leaves the processes to the scheduler; BENCH_GC what is
+// collected between rounds (measure.ts); BENCH_ONLY=overhead runs the client
+// overhead rows alone (section 5), for quicker runs while working.
 import '../helpers/setup';
 import {
   DynamoDBClient,
@@ -31,7 +32,7 @@ import { dynamoDBClient } from '../../lib/v3';
 import { createTable, freePort, localConfig, waitUntilServing } from '../helpers/server';
 import { alternate, compareRounds, firstLine, median, node, pin, startStub, type Round } from './measure';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const ONLY_OVERHEAD = process.env.BENCH_ONLY === 'overhead';
 /** Operations per round: about a second on v3, pinned, enough for a CPU figure steady within a few percent. */
 const POINT_OPS = 1500;
