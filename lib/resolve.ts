@@ -195,35 +195,54 @@ function mergeOption(kind: string, allowed: ReadonlySet<string>, option: unknown
   if (!isPlainObject(option)) {
     throw invalidArgument(`${kind} options must be plain objects, got ${describeValue(option)}`, option);
   }
-  type Payload = { value?: unknown; attributeValue?: unknown };
-  type Expiry = { ttl?: unknown; keepTtl?: unknown };
-  // Inheriting nothing, so that a polluted Object.prototype.value is not read as given.
-  let payload: Payload | undefined;
-  let expiry: Expiry | undefined;
+  // The payload and expiry slots, as this option gives them: read from its own properties only.
+  let payloadGiven = false;
+  let value: unknown;
+  let attributeValue: unknown;
+  let expiryGiven = false;
+  let ttl: unknown;
+  let keepTtl: unknown;
   for (const key of Object.keys(option)) {
     if (!allowed.has(key)) throw unknownOption(kind, key, option);
-    const value = option[key];
-    if (value instanceof NotGiven) {
-      throw invalidArgument(`${value.helper} was called with undefined${NOT_GIVEN_HINTS[value.helper] ?? ''}`, option);
+    const given = option[key];
+    if (given instanceof NotGiven) {
+      throw invalidArgument(`${given.helper} was called with undefined${NOT_GIVEN_HINTS[given.helper] ?? ''}`, option);
     }
-    if (key === 'value' || key === 'attributeValue') (payload ??= blank<Payload>())[key] = value;
-    else if (key === 'ttl' || key === 'keepTtl') (expiry ??= blank<Expiry>())[key] = value;
-    else merged[key] = value;
+    switch (key) {
+      case 'value':
+        payloadGiven = true;
+        value = given;
+        break;
+      case 'attributeValue':
+        payloadGiven = true;
+        attributeValue = given;
+        break;
+      case 'ttl':
+        expiryGiven = true;
+        ttl = given;
+        break;
+      case 'keepTtl':
+        expiryGiven = true;
+        keepTtl = given;
+        break;
+      default:
+        merged[key] = given;
+    }
   }
-  if (payload !== undefined) {
-    if (payload.value !== undefined && payload.attributeValue !== undefined) {
+  if (payloadGiven) {
+    if (value !== undefined && attributeValue !== undefined) {
       throw invalidArgument('give either value or attributeValue, not both', option);
     }
     // Cleared, not deleted: a deleted property would turn the object into a hash table.
-    merged.value = payload.value;
-    merged.attributeValue = payload.value === undefined ? payload.attributeValue : undefined;
+    merged.value = value;
+    merged.attributeValue = value === undefined ? attributeValue : undefined;
   }
-  if (expiry !== undefined) {
-    if (expiry.ttl !== undefined && expiry.keepTtl === true) {
+  if (expiryGiven) {
+    if (ttl !== undefined && keepTtl === true) {
       throw invalidArgument('give either ttl or keepTtl: true, not both', option);
     }
-    merged.ttl = expiry.ttl;
-    merged.keepTtl = expiry.keepTtl;
+    merged.ttl = ttl;
+    merged.keepTtl = keepTtl;
   }
 }
 
