@@ -104,24 +104,23 @@ function number(n: number): AttributeValue {
   return { N: String(n) };
 }
 
+/** The parts of a write, by payload (0 or 1) plus twice the expiry (0 removed, 1 set, 2 kept). */
+const WRITE_PARTS = ['', 'p', 'e', 'pe', 'k', 'pk'] as const;
+
 /**
- * The shapes of writes without fields, by kind, then payload (0 or 1) plus
- * twice the expiry (0 removed, 1 set, 2 kept): made once, so the common
- * write looks its shape up by a string V8 has already hashed.
+ * The shapes of writes without fields, by kind and parts: made once, so the
+ * common write looks its shape up by a string V8 has already hashed.
  */
 const FIELDLESS_SHAPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  ['put', 'swap', 'swap0'].map((kind) => [
-    kind,
-    ['', 'p', 'e', 'pe', 'k', 'pk'].map((parts) => `${kind}:${parts}${JSON.stringify([])}`),
-  ]),
+  ['put', 'swap', 'swap0'].map((kind) => [kind, WRITE_PARTS.map((parts) => `${kind}:${parts}[]`)]),
 );
 
 /** The shape of a write of `kind`: which parts it has, and the names of its fields. */
 function writeShape(kind: 'put' | 'swap' | 'swap0', write: WriteParts, fields: readonly string[]): string {
   const expiry = write.keepExpires === true ? 2 : write.expires === undefined ? 0 : 1;
-  const payload = write.payload === undefined ? 0 : 1;
-  if (fields.length === 0) return FIELDLESS_SHAPES[kind]?.[payload + 2 * expiry] as string;
-  return `${kind}:${payload === 1 ? 'p' : ''}${['', 'e', 'k'][expiry] ?? ''}${JSON.stringify(fields)}`;
+  const parts = (write.payload === undefined ? 0 : 1) + 2 * expiry;
+  if (fields.length === 0) return FIELDLESS_SHAPES[kind]?.[parts] as string;
+  return `${kind}:${WRITE_PARTS[parts] ?? ''}${JSON.stringify(fields)}`;
 }
 
 /**

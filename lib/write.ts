@@ -68,17 +68,21 @@ export function put(
   }
 }
 
-/** A put whose update found the item expired, and what it needs to replace it. */
-interface ExpiredReplacement {
+/** A write by key whose first request did not settle it: where it writes, and its operation. */
+interface WriteInProgress {
   readonly runtime: Runtime;
   readonly tableName: string;
   readonly layout: Layout;
   readonly partition: string;
   readonly key: string;
+  readonly op: Operation;
+}
+
+/** A put whose update found the item expired, and what it needs to replace it. */
+interface ExpiredReplacement extends WriteInProgress {
   readonly o: ResolvedWrite;
   readonly now: number;
   readonly expires: number | undefined;
-  readonly op: Operation;
   readonly Key: AttributeMap;
   readonly update: ReturnType<typeof putExpressions>;
 }
@@ -192,14 +196,8 @@ export function atomicPut(
   }
 }
 
-/** A compare-and-swap write whose condition failed, and the write it made, to tell its own landed attempt. */
-interface FailedSwap {
-  readonly runtime: Runtime;
-  readonly tableName: string;
-  readonly layout: Layout;
-  readonly partition: string;
-  readonly key: string;
-  readonly op: Operation;
+/** An atomicPut whose condition failed, and the write it made, to tell its own landed attempt. */
+interface FailedSwap extends WriteInProgress {
   readonly own: Parameters<typeof holdsWrite>[1];
 }
 
