@@ -26,11 +26,11 @@ import {
 import AWS from 'aws-sdk';
 import { deepStrictEqual } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { Agent } from 'node:http';
 import { Session, writeWithFields, writeWithString, type RequestParams } from '../../lib';
 import { dynamoDBClient } from '../../lib/v3';
 import { createTable, freePort, localConfig, waitUntilServing } from '../helpers/server';
 import { alternate, compareRounds, firstLine, median, node, pin, startStub, type Round } from './measure';
+import { keepAliveV2Client } from './v2-client';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const ONLY_OVERHEAD = process.env.BENCH_ONLY === 'overhead';
@@ -217,7 +217,7 @@ const OPS: Array<[Op, string, number]> = [
 
 async function clientOverhead(endpoint: string): Promise<void> {
   console.error('5. client overhead on each SDK, against a stub endpoint in another process');
-  const v2 = new AWS.DynamoDB({ ...localConfig, endpoint, httpOptions: { agent: new Agent({ keepAlive: true }) } });
+  const v2 = keepAliveV2Client(endpoint);
   const v3 = new DynamoDBClient({ ...localConfig, endpoint });
   const library = { v2: libraryOps(new Session({ client: v2 })), v3: libraryOps(new Session({ client: v3 })) };
   const raw = { v2: rawV2Ops(v2), v3: rawV3Ops(v3) };

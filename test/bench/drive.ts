@@ -3,11 +3,9 @@
 // --trace-opt, --trace-deopt, --trace-gc); BENCH_GC as in measure.ts:
 //   node --expose-gc -r ts-node/register test/bench/drive.ts <get|put|atomicPut|listPage> <lib|raw> [1500,20000] [lib dir]
 import '../helpers/setup';
-import AWS from 'aws-sdk';
-import { Agent } from 'node:http';
 import * as ours from '../../lib';
-import { localConfig } from '../helpers/server';
 import { pin, round, startStub } from './measure';
+import { keepAliveV2Client } from './v2-client';
 
 const [op = 'get', who = 'lib', opsArg = '1500,20000', libDir] = process.argv.slice(2);
 const JSON_VALUE = '{"name":"Stax","plan":"pro","tags":["a","b"]}';
@@ -17,11 +15,7 @@ async function main(): Promise<void> {
   const lib = (libDir === undefined ? ours : require(libDir)) as typeof ours;
   pin(process.pid, 'client');
   const stub = await startStub();
-  const client = new AWS.DynamoDB({
-    ...localConfig,
-    endpoint: stub.endpoint,
-    httpOptions: { agent: new Agent({ keepAlive: true }) },
-  });
+  const client = keepAliveV2Client(stub.endpoint);
   const p = new lib.Session({ client }).table('bench').partition('bench');
   const now = (): { N: string } => ({ N: String(Math.floor(Date.now() / 1000)) });
   const key = { id: { S: 'bench' }, name: { S: 'user/123' } };

@@ -10,10 +10,9 @@
 // BENCH_ROUNDS the rounds (default 9).
 import '../helpers/setup';
 import AWS from 'aws-sdk';
-import { Agent } from 'node:http';
 import * as ours from '../../lib';
-import { localConfig } from '../helpers/server';
 import { alternate, compareRounds, median, pin, startStub, type Round } from './measure';
+import { keepAliveV2Client } from './v2-client';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const OPS = (process.env.BENCH_OPS ?? 'listPage,get').split(',');
@@ -84,11 +83,7 @@ async function compare(endpoint: string): Promise<void> {
   if (other === undefined) throw new Error('set BENCH_OTHER_LIB to the lib/ directory to compare with');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path given at run time
   const theirs = require(other) as Lib;
-  const client = new AWS.DynamoDB({
-    ...localConfig,
-    endpoint,
-    httpOptions: { agent: new Agent({ keepAlive: true }) },
-  });
+  const client = keepAliveV2Client(endpoint);
   const partition = (lib: Lib): ReturnType<ReturnType<ours.Session['table']>['partition']> =>
     new lib.Session({ client }).table('bench').partition('bench');
   const before = partition(ours);

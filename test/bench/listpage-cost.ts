@@ -11,12 +11,12 @@ import '../helpers/setup';
 import { DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import AWS from 'aws-sdk';
-import { Agent } from 'node:http';
 import { readWithStartKey, Session } from '../../lib';
 import * as kvpair from '../../lib/kvpair';
 import * as token from '../../lib/token';
 import { localConfig } from '../helpers/server';
 import { alternate, compareRounds, median, pin, startStub } from './measure';
+import { keepAliveV2Client } from './v2-client';
 import { encodeBodyProposed } from './token-proposal';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
@@ -59,11 +59,7 @@ const query = (): AWS.DynamoDB.QueryInput => ({
 async function main(): Promise<void> {
   pin(process.pid, 'client');
   const stub = await startStub();
-  const v2 = new AWS.DynamoDB({
-    ...localConfig,
-    endpoint: stub.endpoint,
-    httpOptions: { agent: new Agent({ keepAlive: true }) },
-  });
+  const v2 = keepAliveV2Client(stub.endpoint);
   const v3 = new DynamoDBClient({ ...localConfig, endpoint: stub.endpoint });
   const partition = new Session<object>({ client: SDK === 'v3' ? v3 : v2 }).table('bench').partition('bench');
   const items = async (startKey?: AWS.DynamoDB.Key): Promise<Array<Record<string, unknown>>> => {

@@ -7,10 +7,10 @@ import '../helpers/setup';
 import { DynamoDBClient, GetItemCommand, QueryCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import AWS from 'aws-sdk';
 import { Agent } from 'node:http';
 import { localConfig } from '../helpers/server';
 import { alternate, compareRounds, median, pin, startStub } from './measure';
+import { keepAliveV2Client } from './v2-client';
 
 /**
  * v3's default NoOpLogger does nothing, but its logger middleware formats the
@@ -67,11 +67,7 @@ async function main(): Promise<void> {
   const clients = Object.fromEntries(
     Object.entries(settings).map(([name, s]) => [name, new DynamoDBClient({ ...base, ...s })]),
   );
-  const v2 = new AWS.DynamoDB({
-    ...localConfig,
-    endpoint: stub.endpoint,
-    httpOptions: { agent: new Agent({ keepAlive: true }) },
-  });
+  const v2 = keepAliveV2Client(stub.endpoint);
 
   for (const op of OPS) {
     const total = op === 'get' ? 3000 : 600;

@@ -3,9 +3,9 @@
 // hooks, which reads nothing but the answer, as on the one with them.
 import { expect } from 'chai';
 import type DynamoDB from 'aws-sdk/clients/dynamodb';
-import { DynastoreError } from '../../lib';
 import { ConditionFailed, type Attempts } from '../../lib/client';
 import { AwsSdkV2Client } from '../../lib/sdk-v2';
+import { rejection } from '../helpers/expect';
 
 const params = { TableName: 'agents', Key: { id: { S: 'p' }, name: { S: 'k' } } };
 
@@ -14,16 +14,6 @@ function lookalike(promise: () => unknown, retries = 0): DynamoDB {
   return {
     getItem: () => ({ promise, response: { retryCount: retries } }),
   } as unknown as DynamoDB;
-}
-
-async function failure(sent: Promise<unknown>): Promise<DynastoreError> {
-  try {
-    await sent;
-  } catch (err) {
-    expect(err).to.be.instanceOf(DynastoreError);
-    return err as DynastoreError;
-  }
-  expect.fail('expected a rejection');
 }
 
 describe('the aws-sdk v2 adapter', () => {
@@ -44,11 +34,11 @@ describe('the aws-sdk v2 adapter', () => {
     // A throw here would fail the test: send rejects instead.
     const sent = throwing.send('GetItem', params, undefined);
     expect(sent).to.be.instanceOf(Promise);
-    expect((await failure(sent)).code).to.equal('REQUEST_FAILED');
+    expect((await rejection(sent)).code).to.equal('REQUEST_FAILED');
     for (const reason of [null, undefined, 'x', new Error('x')]) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a client that rejects with anything
       const rejecting = new AwsSdkV2Client(lookalike(() => Promise.reject(reason)));
-      const err = await failure(rejecting.send('GetItem', params, undefined));
+      const err = await rejection(rejecting.send('GetItem', params, undefined));
       expect(err.code, String(reason)).to.equal('REQUEST_FAILED');
     }
   });
@@ -73,7 +63,7 @@ describe('the aws-sdk v2 adapter', () => {
         return Promise.resolve({});
       }),
     );
-    const err = await failure(client.send('GetItem', params, AbortSignal.abort()));
+    const err = await rejection(client.send('GetItem', params, AbortSignal.abort()));
     expect(err.code).to.equal('ABORTED');
     expect(sent).to.equal(0);
   });
