@@ -51,8 +51,9 @@ function parseDuration(text: string): number {
 /** A whole number at least `min`, for `--if-version` and `--retries`. */
 function wholeNumber(min: number): (text: string) => number {
   return (text) => {
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    // Decimal digits only: Number() would also read ' 7', '0x10', '1e3' and '0b1'.
+    const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(n) || n < min) {
       throw new InvalidArgumentError(`expected a whole number, at least ${min}`);
     }
     return n;
@@ -80,11 +81,29 @@ function clientConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): DynamoDB.
   return config;
 }
 
-/** Reads all of standard input as UTF-8. */
-async function readAll(stdin: CliContext['stdin']): Promise<string> {
+/** Reads all of standard input, byte for byte. */
+async function readAll(stdin: CliContext['stdin']): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** UTF-8 that refuses what is not UTF-8, and keeps a byte order mark as the character it is. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Standard input as a string payload. Bytes that are not UTF-8 are refused
+ * rather than stored as U+FFFD: that would change the value without a word.
+ */
+function stdinText(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new DynastoreError(
+      'INVALID_ARGUMENT',
+      'standard input is not UTF-8 text: give --bytes to store it as a binary value',
+    );
+  }
 }
 
 /**
@@ -161,6 +180,7 @@ export function buildProgram(ctx: CliContext, onExit: (code: number) => void): C
     .addOption(
       new Option('--keep-ttl', "keep the item's expiry (without it, a put with no --ttl removes it)").conflicts('ttl'),
     )
+    .option('--bytes', 'store the value as a binary payload, byte for byte (get prints it back as it was)')
     .addOption(new Option('--create', 'only create: KEY_EXISTS when a live item is there').conflicts('ifVersion'))
     .addOption(
       new Option('--if-version <n>', 'compare-and-swap: KEY_MODIFIED unless the item has version n').argParser(
@@ -176,12 +196,14 @@ export function buildProgram(ctx: CliContext, onExit: (code: number) => void): C
           partition: string,
           key: string,
           value: string | undefined,
-          opts: { ttl?: number; keepTtl?: boolean; create?: boolean; ifVersion?: number },
+          opts: { ttl?: number; keepTtl?: boolean; create?: boolean; ifVersion?: number; bytes?: boolean },
         ) => {
           if (value === undefined && ctx.stdin.isTTY === true) {
             throw new DynastoreError('INVALID_ARGUMENT', 'give a value, or pipe one to standard input');
           }
-          const put: PutOptions = { value: value ?? (await readAll(ctx.stdin)) };
+          const bytes = value === undefined ? await readAll(ctx.stdin) : Buffer.from(value, 'utf8');
+          const put: PutOptions =
+            opts.bytes === true ? { attributeValue: { B: bytes } } : { value: value ?? stdinText(bytes) };
           if (opts.ttl !== undefined) put.ttl = opts.ttl;
           if (opts.keepTtl === true) put.keepTtl = true;
           const p = session.table(table).partition(partition);

@@ -33,6 +33,11 @@ export async function listChildren(
  * `tree(1)` draws a file system; with `--json`, one line per entry with its
  * full path. Reads each directory once, through iterateChildren.
  *
+ * A prefix that does not end in the delimiter (`docs`, `user/12`) is a
+ * prefix of names, not a directory: its entries are drawn by their names
+ * after its last delimiter (`docs/`, `docs.txt`; `123`, `124/`), as a shell
+ * draws `tree docs*`.
+ *
  * @internal
  */
 export async function printTree(
@@ -46,7 +51,7 @@ export async function printTree(
   const lines: string[] = [];
   let items = 0;
   let dirs = 0;
-  const walk = async (dir: string, indent: string): Promise<void> => {
+  const walk = async (dir: string, parent: string, indent: string): Promise<void> => {
     // One entry of look-ahead: the last child of a directory is drawn with └──.
     let pending: { name: string; prefix?: string; line: string } | undefined;
     const flush = async (last: boolean): Promise<void> => {
@@ -60,23 +65,25 @@ export async function printTree(
       } else {
         lines.push(`${indent}${last ? '└── ' : '├── '}${entry.name}`);
       }
-      if (entry.prefix !== undefined) await walk(entry.prefix, indent + (last ? '    ' : '│   '));
+      if (entry.prefix !== undefined) await walk(entry.prefix, entry.prefix, indent + (last ? '    ' : '│   '));
     };
     for await (const entry of p.iterateChildren(dir, { delimiter })) {
       await flush(false);
       progress.tick();
       if (entry.type === 'item') {
         items++;
-        pending = { name: entry.pair.key.slice(dir.length), line: itemLine(entry.pair) };
+        pending = { name: entry.pair.key.slice(parent.length), line: itemLine(entry.pair) };
       } else {
         dirs++;
-        pending = { name: entry.prefix.slice(dir.length), prefix: entry.prefix, line: prefixLine(entry.prefix) };
+        pending = { name: entry.prefix.slice(parent.length), prefix: entry.prefix, line: prefixLine(entry.prefix) };
       }
     }
     await flush(true);
   };
   try {
-    await walk(prefix, '');
+    // The directory the prefix's names are in: up to its last delimiter.
+    const last = prefix.lastIndexOf(delimiter);
+    await walk(prefix, last < 0 ? '' : prefix.slice(0, last + delimiter.length), '');
   } finally {
     progress.done();
   }

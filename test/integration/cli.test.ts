@@ -18,6 +18,8 @@ interface Result {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** stdout as bytes, when it was a pipe read here. */
+  bytes: Buffer;
 }
 
 /**
@@ -28,7 +30,7 @@ interface Result {
 function run(
   command: string,
   args: string[],
-  options: { cwd?: string; input?: string; stdout?: 'closed' | number } = {},
+  options: { cwd?: string; input?: string | Buffer; stdout?: 'closed' | number } = {},
 ): Promise<Result> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
@@ -38,20 +40,24 @@ function run(
     delete env.AWS_PROFILE;
     const out = typeof options.stdout === 'number' ? options.stdout : 'pipe';
     const child = spawn(command, args, { cwd: options.cwd ?? APP, env, stdio: ['pipe', out, 'pipe'] });
-    let stdout = '';
-    let stderr = '';
+    // Decoded once at the end: a chunk may end inside a character.
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
     // Closed now, long before the child has started node, let alone written.
     if (options.stdout === 'closed') child.stdout?.destroy();
-    else child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    else child.stdout?.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr?.on('data', (d: Buffer) => stderr.push(d));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code) => {
+      const bytes = Buffer.concat(stdout);
+      resolve({ code, stdout: bytes.toString(), stderr: Buffer.concat(stderr).toString(), bytes });
+    });
     child.stdin?.end(options.input ?? '');
   });
 }
 
 /** Runs the installed bin. */
-function cli(args: string[], input?: string): Promise<Result> {
+function cli(args: string[], input?: string | Buffer): Promise<Result> {
   return run(BIN, args, input === undefined ? {} : { input });
 }
 
@@ -217,6 +223,33 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
     expect(put.code, put.stderr).to.equal(0);
     const got = await cli([...server, 'get', table, 'p', 'stdin-key']);
     expect(got.stdout).to.equal(value);
+    // A byte order mark is a character of the value, kept as given.
+    const bom = '\ufeffmarked';
+    expect((await cli([...server, 'put', table, 'p', 'bom-key'], bom)).code).to.equal(0);
+    expect((await cli([...server, 'get', table, 'p', 'bom-key'])).stdout).to.equal(bom);
+  });
+
+  it('put refuses standard input that is not UTF-8 (exit 4, nothing written); --bytes stores it byte for byte', async function () {
+    this.timeout(30_000);
+    const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0xc3]);
+    const refused = await cli([...server, 'put', table, 'p', 'blob'], binary);
+    expect(refused.code).to.equal(4);
+    expect(refused.stderr).to.equal(
+      'dynastore: INVALID_ARGUMENT: standard input is not UTF-8 text: give --bytes to store it as a binary value\n',
+    );
+    expect((await cli([...server, 'get', table, 'p', 'blob'])).code).to.equal(2);
+    const put = await cli([...server, 'put', '--bytes', table, 'p', 'blob'], binary);
+    expect(put.code, put.stderr).to.equal(0);
+    const got = await cli([...server, 'get', table, 'p', 'blob']);
+    expect(got.code, got.stderr).to.equal(0);
+    expect(got.bytes.equals(binary)).to.equal(true);
+    const json = await cli([...server, '--json', 'get', table, 'p', 'blob']);
+    expect(lines(json.stdout)).to.deep.equal([
+      { key: 'blob', version: 1, expires: 0, value: binary.toString('base64') },
+    ]);
+    // A value given as an argument, with --bytes, is stored as its UTF-8 bytes.
+    expect((await cli([...server, 'put', '--bytes', table, 'p', 'arg', 'h\u00e9'])).code).to.equal(0);
+    expect((await cli([...server, 'get', table, 'p', 'arg'])).bytes).to.deep.equal(Buffer.from('h\u00e9'));
   });
 
   it('options may come after the positional arguments', async function () {
@@ -261,6 +294,13 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
     const stale = await cli([...server, 'put', table, 'p', 'k', 'two', '--if-version', '7']);
     expect(stale.code).to.equal(3);
     expect(stale.stderr).to.match(/^dynastore: KEY_MODIFIED: /);
+    // A version is decimal digits: 0x1, 1e0, ' 1' and 1.0 are usage errors, and nothing is written.
+    for (const spelled of ['0x1', '1e0', ' 1', '1.0', '-1', '']) {
+      const refused = await cli([...server, 'put', table, 'p', 'k', 'two', '--if-version', spelled]);
+      expect(refused.code, spelled).to.equal(1);
+      expect(refused.stderr, spelled).to.include('expected a whole number, at least 0');
+    }
+    expect((await cli([...server, 'get', table, 'p', 'k'])).stdout).to.equal('one');
     const swapped = await cli([...server, 'put', table, 'p', 'k', 'two', '--if-version', '1', '--json']);
     expect(swapped.code, swapped.stderr).to.equal(0);
     expect(lines(swapped.stdout)).to.deep.equal([{ key: 'k', version: 2, expires: 0, value: 'two' }]);
@@ -363,6 +403,32 @@ describe('the dynastore CLI, installed from a packed tarball', function () {
         { key: 'docs/api/v1/y', version: 1, expires: 0, value: 'v:docs/api/v1/y' },
         { key: 'docs/api/z', version: 1, expires: 0, value: 'v:docs/api/z' },
       ]);
+    });
+
+    it('tree of a prefix that is not a directory draws its entries by their names in the directory they are in', async function () {
+      this.timeout(30_000);
+      const docs = await cli([...server, 'tree', table, 'p', 'docs']);
+      expect(docs).to.deep.include({ code: 0, stderr: '' });
+      expect(docs.stdout).to.equal(
+        ['docs', '└── docs/', ...DOCS_TREE.slice(1, -2).map((l) => `    ${l}`), '', '4 directories, 6 items', ''].join(
+          '\n',
+        ),
+      );
+      const partial = await cli([...server, 'tree', table, 'p', 'docs/a']);
+      expect(partial.stdout).to.equal(
+        [
+          'docs/a',
+          '├── a',
+          '└── api/',
+          '    ├── v1/',
+          '    │   ├── x',
+          '    │   └── y',
+          '    └── z',
+          '',
+          '2 directories, 4 items',
+          '',
+        ].join('\n'),
+      );
     });
 
     it('on a terminal, tree and rm -r draw a count on stderr and clear it: the screen shows only the results', async function () {
